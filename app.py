@@ -1,0 +1,4 @@
+"""Entry point: `flask --app app ...` and WSGI servers import `app` from here."""
+from facilitator import create_app
+
+app = create_app()

@@ -1,0 +1,57 @@
+"""Facilitator: live strength-based placement stability meetings."""
+from pathlib import Path
+
+from flask import Flask, render_template
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from facilitator.config import settings
+from facilitator.errors import Refused
+from facilitator.extensions import csrf, db, htmx, migrate, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides=None):
+    app = Flask(__name__, template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "static"), instance_path=str(ROOT / "instance"))
+    app.config.update(settings(app.instance_path))
+    app.config.update(overrides or {})
+
+    # The domains first: their Socket.IO handlers must be registered before Socket.IO is bound.
+    from facilitator import accounts, board, cli, live, meetings, security
+
+    for domain in (accounts, meetings, board, live):
+        domain.init_app(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    socketio.init_app(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+                      message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+                      cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"])
+
+    cli.init_app(app)
+    security.init_app(app)
+
+    from facilitator.clock import london_format
+
+    app.add_template_filter(london_format, "london")
+
+    @app.errorhandler(Refused)
+    def refused(error):
+        return render_template("refused.html", message=error.message), error.status
+
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """SQLite: write-ahead log so readers never block the writer; wait rather than fail on a lock."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

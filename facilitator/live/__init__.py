@@ -1,0 +1,9 @@
+"""The live layer: the per-meeting event log, the one write path, broadcast and replay.
+
+Every change to a meeting goes through `record_change`; Socket.IO handlers and HTTP views are
+thin callers of domain services that use it. See docs/live-protocol.md.
+"""
+
+
+def init_app(app):
+    from facilitator.live import sockets  # noqa: F401

@@ -1,0 +1,87 @@
+"""The one write path (DESIGN rules 1 and 2)."""
+from sqlalchemy import update
+
+from facilitator.errors import Refused
+from facilitator.extensions import db
+from facilitator.live.models import MeetingEvent
+
+# A client further behind than this gets a fresh page instead of a replay.
+REPLAY_LIMIT = 500
+KEY_LIMIT = 64
+
+
+def record_change(meeting_id, event_type, change, *, actor=None, key=None):
+    """Apply `change` to a meeting and append its event, in one transaction; broadcast after.
+
+    `change()` checks permissions and input (raising Refused), writes, and returns the event
+    payload. A repeated idempotency `key` returns the first event and changes nothing.
+    """
+    if key is not None and (not isinstance(key, str) or not 0 < len(key) <= KEY_LIMIT):
+        raise Refused("That submission could not be read. Reload the page and try again.")
+    _begin_write()
+    try:
+        seq = _allocate_seq(meeting_id)
+        if seq is None:
+            raise Refused("That meeting could not be found.", 404)
+        if key is not None:
+            earlier = db.session.scalar(
+                db.select(MeetingEvent).filter_by(meeting_id=meeting_id, idempotency_key=key))
+            if earlier is not None:
+                db.session.rollback()  # gives back the sequence number
+                return earlier
+        payload = change()
+        event = MeetingEvent(meeting_id=meeting_id, seq=seq, type=event_type, payload=payload,
+                             actor_id=actor.id if actor is not None else None,
+                             idempotency_key=key)
+        db.session.add(event)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    from facilitator.live.broadcast import broadcast_event  # after commit, never before
+
+    broadcast_event(event)
+    return event
+
+
+def _begin_write():
+    """Start a fresh transaction whose first statement is the sequence bump.
+
+    Taking the meeting's write lock first means concurrent writers queue on it (a row lock on
+    PostgreSQL, the database lock on SQLite) instead of failing on a stale read snapshot.
+    Reads made before this point (the caller's permission checks) are simply ended.
+    """
+    session = db.session()  # the request's Session behind the scoped proxy
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("A meeting change was written outside record_change.")
+    if session.in_transaction():
+        session.rollback()
+
+
+def _allocate_seq(meeting_id):
+    from facilitator.meetings.models import Meeting
+
+    statement = (update(Meeting).where(Meeting.id == meeting_id)
+                 .values(last_seq=Meeting.last_seq + 1).returning(Meeting.last_seq))
+    return db.session.execute(statement, execution_options={"synchronize_session": False}
+                              ).scalar_one_or_none()
+
+
+def events_since(meeting_id, seq):
+    """The committed events after `seq`, in order, or None when too many to replay."""
+    events = db.session.scalars(
+        db.select(MeetingEvent).where(MeetingEvent.meeting_id == meeting_id,
+                                      MeetingEvent.seq > seq)
+        .order_by(MeetingEvent.seq).limit(REPLAY_LIMIT + 1)).all()
+    return None if len(events) > REPLAY_LIMIT else events
+
+
+def record_first_event(meeting, event_type, payload, *, actor=None):
+    """A new meeting's first event (seq 1), written in the transaction that creates it."""
+    meeting.last_seq = 1
+    db.session.flush()
+    event = MeetingEvent(meeting_id=meeting.id, seq=1, type=event_type, payload=payload,
+                         actor_id=actor.id if actor is not None else None)
+    db.session.add(event)
+    db.session.commit()
+    return event

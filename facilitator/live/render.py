@@ -1,0 +1,55 @@
+"""Turning an event into what each audience sees: DOM operations carrying server-rendered HTML.
+
+Domains register a renderer per event type. A renderer gets the event and an audience
+("chair", "participant" or "projector") and returns an Update. Rendering happens once per
+audience, never once per client; per-person affordances come from data attributes.
+"""
+from dataclasses import dataclass, field
+
+AUDIENCES = ("chair", "participant", "projector")
+_renderers = {}
+
+
+@dataclass
+class Update:
+    ops: list = field(default_factory=list)
+    announce: str = ""
+
+    def upsert(self, into, html):
+        """Insert or replace the element in `html` (by its id) inside the container `into`."""
+        self.ops.append({"op": "upsert", "into": into, "html": html})
+        return self
+
+    def remove(self, element_id):
+        self.ops.append({"op": "remove", "id": element_id})
+        return self
+
+    def order(self, into, ids):
+        """Put the children of `into` in this order of element ids."""
+        self.ops.append({"op": "order", "into": into, "ids": ids})
+        return self
+
+    def replace(self, element_id, html):
+        self.ops.append({"op": "replace", "id": element_id, "html": html})
+        return self
+
+
+def renders(*event_types):
+    def register(function):
+        for event_type in event_types:
+            _renderers[event_type] = function
+        return function
+    return register
+
+
+def update_for(event, audience):
+    renderer = _renderers.get(event.type)
+    update = renderer(event, audience) if renderer else None
+    return update or Update()
+
+
+def message(event, audience):
+    """The wire form of one event for one audience (see docs/live-protocol.md)."""
+    update = update_for(event, audience)
+    return {"meeting": event.meeting_id, "seq": event.seq, "type": event.type,
+            "ops": update.ops, "announce": update.announce}

@@ -1,0 +1,105 @@
+"""Socket.IO connection, joining a meeting's rooms, replay, and the shape of every answer."""
+from functools import wraps
+
+from flask import current_app, request, session
+from flask_socketio import ConnectionRefusedError, join_room
+
+from facilitator.errors import Refused
+from facilitator.extensions import socketio
+from facilitator.live import presence
+from facilitator.live.events import events_since
+from facilitator.live.render import message
+from facilitator.live.rooms import audience_room, seat_room
+
+
+def answer(handler):
+    """Socket handlers answer {"ok": true, ...} or {"ok": false, "error": "<for the person>"}.
+
+    Every handler receives a dict; anything else, or a Refused change, changes nothing.
+    """
+    @wraps(handler)
+    def wrapped(data=None):
+        if not isinstance(data, dict):
+            return {"ok": False, "error": "That message could not be read."}
+        try:
+            return {"ok": True, **(handler(data) or {})}
+        except Refused as refused:
+            return {"ok": False, "error": refused.message}
+        except Exception:  # answer anyway, so the client keeps the change and can retry
+            current_app.logger.exception("Socket event %s failed", handler.__name__)
+            return {"ok": False, "retry": True,
+                    "error": "Something went wrong on our side and this was not saved yet."}
+    return wrapped
+
+
+def meeting_id_from(data):
+    value = data.get("meeting")
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+        raise Refused("That meeting could not be found.", 404)
+    return int(value)
+
+
+@socketio.on("connect")
+def on_connect(auth=None):
+    """Only someone with a session (staff or a guest's seat) or a projector link may connect.
+
+    Engine.IO has already checked the Origin against our allowed origins.
+    """
+    from facilitator.meetings.access import meeting_for_projector
+
+    if session.get("user_id") or session.get("seats"):
+        return True
+    if isinstance(auth, dict) and auth.get("projector"):
+        try:
+            meeting = meeting_for_projector(meeting_id_from(auth), str(auth["projector"]))
+        except Refused:
+            raise ConnectionRefusedError("That projector link is not valid.")
+        session["projector_for"] = meeting.id  # this socket's own copy of the session
+        return True
+    raise ConnectionRefusedError("Sign in or join the meeting first.")
+
+
+@socketio.on("disconnect")
+def on_disconnect(reason=None):
+    presence.disconnect(request.sid)
+
+
+@socketio.on("meeting.join")
+@answer
+def on_join(data):
+    """Enter the meeting's rooms and receive every event after `since`, in order."""
+    from facilitator.meetings.access import admitted_seat
+    from facilitator.meetings.models import Meeting
+    from facilitator.extensions import db
+
+    meeting_id = meeting_id_from(data)
+    if session.get("projector_for") == meeting_id:
+        seat, audience = None, "projector"
+    else:
+        seat = admitted_seat(meeting_id)
+        audience = seat.audience
+        join_room(seat_room(seat.id))
+    join_room(audience_room(meeting_id, audience))  # first, so nothing falls between
+    since = data.get("since")
+    since = since if isinstance(since, int) and since >= 0 else 0
+    events = events_since(meeting_id, since)
+    last_seq = db.session.get(Meeting, meeting_id).last_seq
+    presence.connect(request.sid, meeting_id, seat.id if seat else None, audience)
+    if events is None or since > last_seq:
+        return {"reload": True, "seq": last_seq}
+    return {"seq": last_seq, "audience": audience,
+            "events": [message(event, audience) for event in events],
+            "presence": presence.presence_html(meeting_id)}
+
+
+@socketio.on("lobby.wait")
+@answer
+def on_lobby_wait(data):
+    """A guest in the lobby listens for the chair's answer."""
+    from facilitator.meetings.access import seat_for
+
+    seat = seat_for(meeting_id_from(data))
+    if seat is None:
+        raise Refused("Join the meeting first.", 403)
+    join_room(seat_room(seat.id))
+    return {"status": seat.status}

@@ -1,0 +1,48 @@
+"""Who the current person is in a meeting: the one place seats are looked up from a session."""
+import hmac
+
+from flask import g, session
+
+from facilitator.errors import Refused
+from facilitator.extensions import db
+from facilitator.meetings.models import ADMITTED, Meeting, Participant
+
+
+def seat_for(meeting_id):
+    """The current person's Participant in this meeting (any status), or None."""
+    user_id = session.get("user_id")
+    if user_id is not None:
+        seat = db.session.scalar(db.select(Participant).filter_by(meeting_id=meeting_id,
+                                                                   user_id=user_id))
+        if seat is not None:
+            return seat
+    token = session.get("seats", {}).get(str(meeting_id))
+    if token:
+        return db.session.scalar(db.select(Participant).filter_by(meeting_id=meeting_id,
+                                                                   token=token))
+    return None
+
+
+def remember_seat(participant):
+    seats = dict(session.get("seats", {}))
+    seats[str(participant.meeting_id)] = participant.token
+    session["seats"] = seats
+
+
+def admitted_seat(meeting_id):
+    """The current person's seat if they are in the meeting now; otherwise Refused."""
+    seat = seat_for(meeting_id)
+    if seat is None or seat.status != ADMITTED:
+        raise Refused("You are not in that meeting.", 403)
+    return seat
+
+
+def meeting_for_projector(meeting_id, token):
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not hmac.compare_digest(meeting.projector_token, token or ""):
+        raise Refused("That projector link is not valid.", 404)
+    return meeting
+
+
+def current_staff():
+    return g.get("user")

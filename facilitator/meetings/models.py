@@ -1,0 +1,119 @@
+import re
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from facilitator.clock import utcnow
+from facilitator.extensions import db
+
+# Who someone is in the meeting, as they say when they join (seeds 002, 004).
+ATTENDS_AS = {
+    "carer": "Carer",
+    "young_person": "Young person",
+    "childs_social_worker": "Child's social worker",
+    "supervising_social_worker": "Supervising social worker",
+    "placement_support": "Placement support",
+    "iro": "Independent Reviewing Officer",
+    "camhs": "CAMHS",
+    "school": "School",
+    "other": "Other",
+}
+CHAIR_ATTENDS_AS = {"chair": "Chair"}
+
+# What someone may do in the meeting.
+CHAIR, MINUTE_TAKER, PARTICIPANT, OBSERVER = "chair", "minute_taker", "participant", "observer"
+RUNS_MEETING = (CHAIR, MINUTE_TAKER)
+
+# Where someone stands: waiting in the lobby, in the meeting, turned away or taken out.
+LOBBY, ADMITTED, DECLINED, REMOVED = "lobby", "admitted", "declined", "removed"
+
+OPEN, CLOSED = "open", "closed"
+
+
+class MeetingType(db.Model):
+    """A meeting template as data: its name and its board columns (more comes with the agenda)."""
+
+    __tablename__ = "meeting_types"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # [{"key": "worried", "question": "What are we worried about?", "hint": "..."}, ...]
+    columns: Mapped[list] = mapped_column(JSON)
+
+    def column(self, key):
+        return next((c for c in self.columns if c["key"] == key), None)
+
+
+class Child(db.Model):
+    """Only what a meeting needs about the child."""
+
+    __tablename__ = "children"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_reference: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+    @property
+    def initials(self):
+        """What the projector shows: "Jordan Lee-Smith" -> "J.L." """
+        parts = [p for p in re.split(r"\s+", self.name.strip()) if p]
+        if not parts:
+            return ""
+        chosen = parts if len(parts) == 1 else [parts[0], parts[-1]]
+        return "".join(f"{p[0].upper()}." for p in chosen)
+
+
+class Meeting(db.Model):
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type_code: Mapped[str] = mapped_column(ForeignKey("meeting_types.code"))
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"))
+    scheduled_at: Mapped[datetime]  # UTC
+    location: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default=OPEN)
+    join_code: Mapped[str] = mapped_column(String(12), unique=True)
+    projector_token: Mapped[str] = mapped_column(String(64), unique=True)
+    # The last event's sequence number; bumped first in every change (see live.events).
+    last_seq: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    type: Mapped[MeetingType] = relationship()
+    child: Mapped[Child] = relationship()
+
+    @property
+    def is_open(self):
+        return self.status == OPEN
+
+
+class Participant(db.Model):
+    """A person's place in one meeting: a member of staff or a guest who joined by code."""
+
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(80))
+    attends_as: Mapped[str] = mapped_column(String(40))
+    meeting_role: Mapped[str] = mapped_column(String(20), default=PARTICIPANT)
+    status: Mapped[str] = mapped_column(String(20), default=LOBBY)
+    # A guest's proof of this place, kept in their browser session; never shown to anyone.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship()
+
+    @property
+    def attends_as_label(self):
+        return {**ATTENDS_AS, **CHAIR_ATTENDS_AS}.get(self.attends_as, "Other")
+
+    @property
+    def runs_meeting(self):
+        return self.meeting_role in RUNS_MEETING
+
+    @property
+    def audience(self):
+        return "chair" if self.runs_meeting else "participant"

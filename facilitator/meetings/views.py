@@ -1,0 +1,171 @@
+from flask import (Blueprint, Response, abort, flash, g, redirect, render_template, request,
+                   url_for)
+
+from facilitator.accounts.views import staff_required
+from facilitator.board.services import CARD_LIMIT, board_cards
+from facilitator.clock import from_london
+from facilitator.errors import Refused
+from facilitator.extensions import db
+from facilitator.meetings import services
+from facilitator.meetings.access import (admitted_seat, meeting_for_projector, remember_seat,
+                                         seat_for)
+from facilitator.meetings.forms import JoinCodeForm, JoinForm, NewMeetingForm
+from facilitator.live.presence import presence_context
+from facilitator.meetings.models import ADMITTED, CHAIR, LOBBY, Meeting, Participant
+from facilitator.meetings.services import participant_payload
+
+bp = Blueprint("meetings", __name__, cli_group=None)
+
+
+@bp.route("/")
+def index():
+    if g.user is None:
+        return render_template("meetings/start.html", form=JoinCodeForm())
+    seats = db.session.scalars(
+        db.select(Participant).join(Meeting).filter(Participant.user_id == g.user.id)
+        .order_by(Meeting.scheduled_at.desc())).all()
+    return render_template("meetings/index.html", seats=seats)
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@staff_required
+def new():
+    form = NewMeetingForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            meeting = services.create_meeting(
+                g.user, case_reference=form.case_reference.data, child_name=form.child_name.data,
+                scheduled_at=from_london(form.day.data, form.time.data),
+                location=form.location.data)
+            return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
+        except Refused as refused:
+            error = refused.message
+    return render_template("meetings/new.html", form=form, error=error)
+
+
+def _meeting(meeting_id):
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+def join_url(meeting):
+    return url_for("meetings.join", code=meeting.join_code, _external=True)
+
+
+@bp.route("/meetings/<int:meeting_id>")
+def show(meeting_id):
+    """The board as this person sees it: the chair's controls, or the participant's page."""
+    seat = seat_for(meeting_id)
+    if seat is None:
+        raise Refused("You are not in that meeting. Join it with the code on the screen.", 404)
+    meeting = _meeting(meeting_id)
+    if seat.status == LOBBY:
+        return render_template("meetings/lobby.html", meeting=meeting, seat=seat)
+    if seat.status != ADMITTED:
+        return render_template("meetings/left.html", meeting=meeting, seat=seat), 403
+    context = _board_context(meeting, seat.audience)
+    if seat.runs_meeting:
+        people = db.session.scalars(db.select(Participant).filter_by(meeting_id=meeting_id)
+                                    .order_by(Participant.id)).all()
+        context.update(lobby=[participant_payload(p) for p in people if p.status == LOBBY],
+                       people=[participant_payload(p) for p in people if p.status == ADMITTED])
+    return render_template("meetings/board.html", seat=seat, **context)
+
+
+def _board_context(meeting, audience):
+    """What every view of the board needs. The sequence number is read before the content, so
+    a client replaying from it can only see a change twice (harmless), never miss one."""
+    seq = meeting.last_seq
+    return dict(meeting=meeting, meeting_id=meeting.id, seq=seq, audience=audience,
+                cards=board_cards(meeting), columns=meeting.type.columns,
+                card_limit=CARD_LIMIT, join_url=join_url(meeting), fragment=False,
+                presence=presence_context(meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/projector/<token>")
+def projector(meeting_id, token):
+    meeting = meeting_for_projector(meeting_id, token)
+    return render_template("meetings/projector.html", token=token,
+                           **_board_context(meeting, "projector"))
+
+
+@bp.route("/meetings/<int:meeting_id>/projector/<token>/qr.svg")
+def projector_qr(meeting_id, token):
+    import segno
+
+    meeting = meeting_for_projector(meeting_id, token)
+    svg = segno.make(join_url(meeting), error="m").svg_inline(
+        scale=8, dark="#0b0c0c", light="#ffffff", omitsize=True)
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+@bp.route("/join", methods=["GET", "POST"])
+def join_by_code():
+    form = JoinCodeForm()
+    if form.validate_on_submit():
+        code = services.normalise_code(form.code.data)
+        return redirect(url_for("meetings.join", code=code), code=303)
+    return render_template("meetings/join_code.html", form=form)
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+def join(code):
+    try:
+        meeting = services.meeting_by_code(code)
+    except Refused as refused:
+        form = JoinCodeForm(code=code)
+        return render_template("meetings/join_code.html", form=form, error=refused.message), 404
+    existing = seat_for(meeting.id)
+    if existing is not None and existing.status in (LOBBY, ADMITTED):
+        return redirect(url_for("meetings.show", meeting_id=meeting.id))
+    form = JoinForm(name=g.user.name if g.user and request.method == "GET" else None)
+    error = None
+    if form.validate_on_submit():
+        try:
+            seat = services.join_meeting(meeting, name=form.name.data,
+                                         attends_as=form.attends_as.data, user=g.user)
+            remember_seat(seat)
+            return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
+        except Refused as refused:
+            error = refused.message
+    return render_template("meetings/join.html", form=form, meeting=meeting, error=error)
+
+
+def _chair_action(meeting_id, participant_id, operation):
+    chair = admitted_seat(meeting_id)
+    if chair.meeting_role != CHAIR:
+        raise Refused("Only the chair can do that.", 403)
+    try:
+        operation(meeting_id, chair, participant_id)
+    except Refused as refused:
+        if request.htmx:
+            return Response(refused.message, status=refused.status)
+        flash(refused.message, "error")
+    if request.htmx:
+        return Response(status=204)  # the live event updates every page, this one included
+    return redirect(url_for("meetings.show", meeting_id=meeting_id), code=303)
+
+
+@bp.post("/meetings/<int:meeting_id>/people/<int:participant_id>/admit")
+def admit(meeting_id, participant_id):
+    return _chair_action(meeting_id, participant_id, services.admit)
+
+
+@bp.post("/meetings/<int:meeting_id>/people/<int:participant_id>/decline")
+def decline(meeting_id, participant_id):
+    return _chair_action(meeting_id, participant_id, services.decline)
+
+
+@bp.post("/meetings/<int:meeting_id>/people/<int:participant_id>/remove")
+def remove(meeting_id, participant_id):
+    return _chair_action(meeting_id, participant_id, services.remove)
+
+
+@bp.post("/meetings/<int:meeting_id>/people/<int:participant_id>/minute-taker")
+def minute_taker(meeting_id, participant_id):
+    on = request.form.get("on") == "1"
+    return _chair_action(meeting_id, participant_id,
+                         lambda m, c, p: services.set_minute_taker(m, c, p, on))

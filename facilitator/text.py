@@ -1,0 +1,18 @@
+"""What a person types, made safe to store: trimmed, no control characters, within its limit."""
+import unicodedata
+
+from facilitator.errors import Refused
+
+
+def clean_text(value, *, label, limit, required=True):
+    text = "" if value is None else str(value)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Control characters (NUL, escape sequences…) never belong in a note; newlines and tabs do.
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    text = text.strip()
+    if required and not text:
+        raise Refused(f"Enter {label}.")
+    if len(text) > limit:
+        raise Refused(f"{label[0].upper()}{label[1:]} must be {limit} characters or fewer "
+                      f"(this has {len(text)}).")
+    return text

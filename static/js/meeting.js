@@ -1,0 +1,390 @@
+/* The live meeting page: joins the meeting's rooms, applies server-rendered updates in order,
+ * replays what it missed after a dropped connection, and keeps what the person submits on the
+ * device until the server has it (see docs/live-protocol.md). */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("meeting");
+  if (!root || typeof io === "undefined") return;
+
+  var meetingId = Number(root.dataset.meeting);
+  var seat = root.dataset.seat || "";
+  var projectorToken = root.dataset.projector || "";
+  var lastSeq = Number(root.dataset.seq) || 0;
+  var statusEl = document.getElementById("connection-status");
+  var announcer = document.getElementById("live-announcer");
+  var outboxKey = "facilitator.outbox." + meetingId + "." + (seat || "projector");
+  var catchingUp = true;
+  var held = [];            // events that arrived while catching up
+  var inFlight = null;      // the outbox item being sent (one at a time keeps their order)
+  var everConnected = false;
+
+  // ---- Status and announcements -------------------------------------------------------------
+
+  function setStatus(state, text) {
+    if (!statusEl) return;
+    statusEl.dataset.state = state;
+    statusEl.textContent = text;
+  }
+
+  function announce(text) {
+    if (!announcer || !text) return;
+    var line = document.createElement("p");
+    line.textContent = text;
+    announcer.appendChild(line);
+    while (announcer.childNodes.length > 3) announcer.removeChild(announcer.firstChild);
+  }
+
+  function describeOutbox() {
+    var count = outbox.length;
+    return count === 1 ? "1 change is waiting to send." : count + " changes are waiting to send.";
+  }
+
+  // ---- The outbox: submissions kept on this device until the server acknowledges them --------
+
+  function loadOutbox() {
+    try { return JSON.parse(window.localStorage.getItem(outboxKey)) || []; } catch (e) { return []; }
+  }
+
+  function saveOutbox() {
+    try { window.localStorage.setItem(outboxKey, JSON.stringify(outbox)); } catch (e) { /* full or blocked */ }
+  }
+
+  var outbox = seat ? loadOutbox() : [];
+
+  function newKey() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function pendingList(column) { return document.getElementById("pending-" + column); }
+
+  function showPending(item) {
+    if (item.type !== "card.add") {
+      var card = document.getElementById("card-" + item.data.card);
+      if (card) card.classList.add("app-card--changing");
+      return;
+    }
+    var list = pendingList(item.data.column);
+    if (!list || list.querySelector('[data-key="' + item.key + '"]')) return;
+    var li = document.createElement("li");
+    li.className = "app-card app-card--pending";
+    li.dataset.key = item.key;
+    var text = document.createElement("p");
+    text.className = "app-card__text";
+    text.textContent = item.data.text;          // never as markup
+    var note = document.createElement("p");
+    note.className = "app-card__status";
+    note.textContent = "Waiting to send";
+    li.appendChild(text);
+    li.appendChild(note);
+    list.appendChild(li);
+  }
+
+  function clearPending(item) {
+    var li = document.querySelector('.app-card--pending[data-key="' + item.key + '"]');
+    if (li) li.remove();
+    var card = item.data.card && document.getElementById("card-" + item.data.card);
+    if (card) card.classList.remove("app-card--changing");
+  }
+
+  function formFor(item) {
+    if (item.type === "card.add") {
+      var input = root.querySelector('form[data-live="card.add"] input[name="column"][value="' + item.data.column + '"]');
+      return input && input.form;
+    }
+    var card = document.getElementById("card-" + item.data.card);
+    return card && card.querySelector('form[data-live="' + item.type + '"]');
+  }
+
+  function showFormError(form, message) {
+    var box = form && form.querySelector(".app-form-error");
+    var field = form && form.querySelector("textarea");
+    if (box) {
+      box.textContent = "";
+      var hidden = document.createElement("span");
+      hidden.className = "govuk-visually-hidden";
+      hidden.textContent = "Error: ";
+      box.appendChild(hidden);
+      box.appendChild(document.createTextNode(message));
+      box.hidden = false;
+      if (field) {
+        field.setAttribute("aria-invalid", "true");
+        field.setAttribute("aria-describedby", box.id + " " + (field.getAttribute("aria-describedby") || "").replace(box.id, "").trim());
+      }
+    } else {
+      announce(message);
+      window.alert(message);
+    }
+  }
+
+  function clearFormError(form) {
+    var box = form.querySelector(".app-form-error");
+    if (box) { box.hidden = true; box.textContent = ""; }
+    var field = form.querySelector("textarea");
+    if (field) field.removeAttribute("aria-invalid");
+  }
+
+  function refused(item, message) {
+    var form = formFor(item);
+    if (item.type === "card.add" && form) {
+      var field = form.querySelector("textarea");
+      if (field && !field.value) field.value = item.data.text;   // give their words back
+      showFormError(form, message);
+      if (field) field.focus();
+    } else {
+      showFormError(form, message);
+    }
+    announce(message);
+  }
+
+  function sendNext() {
+    if (inFlight || catchingUp || !socket.connected || !outbox.length) {
+      if (!outbox.length && socket.connected && !catchingUp) setStatus("online", everConnected ? "Connected. Up to date." : "Connected.");
+      return;
+    }
+    var item = outbox[0];
+    inFlight = item;
+    setStatus("sending", "Sending… " + describeOutbox());
+    var payload = Object.assign({}, item.data, { meeting: meetingId, key: item.key });
+    socket.timeout(10000).emit(item.type, payload, function (err, reply) {
+      inFlight = null;
+      if (err) { setStatus("offline", "No answer from the server yet. " + describeOutbox()); return; }
+      outbox = outbox.filter(function (o) { return o.key !== item.key; });
+      saveOutbox();
+      clearPending(item);
+      if (!reply || !reply.ok) refused(item, (reply && reply.error) || "That could not be saved.");
+      sendNext();
+    });
+  }
+
+  function submit(type, data, form) {
+    var item = { key: newKey(), type: type, data: data };
+    outbox.push(item);
+    saveOutbox();
+    showPending(item);
+    if (type === "card.add") form.querySelector("textarea").value = "";
+    if (!socket.connected) {
+      setStatus("offline", "You are offline. " + describeOutbox() + " It is kept on this device and sent when you reconnect.");
+    }
+    sendNext();
+  }
+
+  root.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-live]");
+    if (!form) return;
+    event.preventDefault();
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
+    var fields = new FormData(form);
+    if (event.submitter && event.submitter.name) fields.set(event.submitter.name, event.submitter.value);
+    var data = {};
+    fields.forEach(function (value, name) { if (name !== "csrf_token") data[name] = value; });
+    clearFormError(form);
+    if ("text" in data && !data.text.trim()) {
+      showFormError(form, "Enter what you want to say.");
+      form.querySelector("textarea").focus();
+      return;
+    }
+    submit(form.dataset.live, data, form);
+  });
+
+  // Ctrl+Enter (or Cmd+Enter) in a card box sends it, as in most chat and notes apps.
+  root.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.matches("form[data-live] textarea")) {
+      event.preventDefault();
+      event.target.form.requestSubmit();
+    }
+  });
+
+  // ---- Applying server-rendered updates ---------------------------------------------------------
+
+  function fragment(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    return template.content.firstElementChild;
+  }
+
+  function personalise(element) {
+    var controls = element.querySelectorAll("[data-own-only]");
+    Array.prototype.forEach.call(controls, function (control) {
+      var card = control.closest("[data-author]");
+      if (card && card.dataset.author === seat) control.hidden = false;
+    });
+  }
+
+  function prepare(element) {
+    personalise(element);
+    if (window.htmx) window.htmx.process(element);
+  }
+
+  // Remember where the keyboard focus is, so a card replaced under it keeps focus.
+  function focusMark() {
+    var active = document.activeElement;
+    var card = active && active.closest && active.closest(".app-card[id]");
+    if (!card || !root.contains(card)) return null;
+    var selector = active.tagName.toLowerCase();
+    if (active.name) selector += '[name="' + active.name + '"]';
+    if (active.value && active.tagName === "BUTTON") selector += '[value="' + active.value + '"]';
+    if (active.tagName === "SUMMARY") selector = "summary";
+    return { card: card.id, selector: selector, element: active };
+  }
+
+  function restoreFocus(mark) {
+    if (!mark || document.activeElement === mark.element) return;
+    if (document.contains(mark.element)) { mark.element.focus(); return; }
+    var card = document.getElementById(mark.card);
+    if (!card) return;
+    var target = card.querySelector(mark.selector);
+    if (target && !target.closest("[hidden]")) { target.focus(); return; }
+    card.setAttribute("tabindex", "-1");
+    card.focus();
+  }
+
+  function isBeingEdited(element) {
+    var open = element.querySelector("details[open]");
+    return open && open.contains(document.activeElement);
+  }
+
+  var operations = {
+    upsert: function (op) {
+      var element = fragment(op.html);
+      var existing = document.getElementById(element.id);
+      var container = document.getElementById(op.into);
+      if (existing && isBeingEdited(existing)) {
+        // Keep the person's half-typed edit; show the new text, and their save will be checked.
+        existing.querySelector(".app-card__text").textContent = element.querySelector(".app-card__text").textContent;
+        if (container && existing.parentElement !== container) container.appendChild(existing);
+        return;
+      }
+      if (existing) existing.replaceWith(element);
+      if (container && element.parentElement !== container) container.appendChild(element);
+      prepare(element);
+    },
+    remove: function (op) {
+      var element = document.getElementById(op.id);
+      if (!element) return;
+      var section = element.closest("section");
+      var hadFocus = element.contains(document.activeElement);
+      element.remove();
+      var heading = section && section.querySelector("h2");
+      if (hadFocus && heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+    },
+    order: function (op) {
+      var container = document.getElementById(op.into);
+      if (!container) return;
+      op.ids.forEach(function (id) {
+        var element = document.getElementById(id);
+        if (element) container.appendChild(element);
+      });
+    },
+    replace: function (op) {
+      var element = document.getElementById(op.id);
+      if (!element) return;
+      var replacement = fragment(op.html);
+      element.replaceWith(replacement);
+      prepare(replacement);
+    }
+  };
+
+  function applyOps(ops) {
+    var mark = focusMark();
+    ops.forEach(function (op) { if (operations[op.op]) operations[op.op](op); });
+    restoreFocus(mark);
+  }
+
+  function apply(message) {
+    if (message.seq <= lastSeq) return;                 // already on the page
+    if (message.seq > lastSeq + 1) { catchUp(); return; } // a gap: fetch what is missing first
+    applyOps(message.ops || []);
+    lastSeq = message.seq;
+    root.dataset.seq = String(lastSeq);
+    announce(message.announce);
+  }
+
+  // ---- The connection ----------------------------------------------------------------------------
+
+  var socket = io({ auth: projectorToken ? { meeting: meetingId, projector: projectorToken } : {} });
+
+  function catchUp() {
+    catchingUp = true;
+    socket.emit("meeting.join", { meeting: meetingId, since: lastSeq }, joined);
+  }
+
+  function joined(reply) {
+    if (!reply || !reply.ok) {
+      setStatus("error", (reply && reply.error) || "Could not join the meeting. Reload the page.");
+      return;
+    }
+    if (reply.reload) { window.location.reload(); return; }
+    reply.events.forEach(apply);
+    showPresence(reply.presence);
+    catchingUp = false;
+    var waiting = held;
+    held = [];
+    waiting.forEach(apply);
+    setStatus("online", everConnected ? "Back online. Up to date." : "Connected. Up to date.");
+    everConnected = true;
+    sendNext();
+  }
+
+  socket.on("connect", catchUp);
+
+  socket.on("meeting.event", function (message) {
+    if (message.meeting !== meetingId) return;
+    if (catchingUp) { held.push(message); return; }
+    apply(message);
+  });
+
+  function showPresence(html) {
+    var presence = document.getElementById("presence");
+    if (presence && html) presence.innerHTML = html;   // server-rendered and escaped
+  }
+
+  socket.on("meeting.presence", function (message) {
+    if (message.meeting === meetingId) showPresence(message.html);
+  });
+
+  // The chair let someone in, named a minute taker or removed this person: the server decides
+  // what this page should now be.
+  socket.on("seat.changed", function () { window.location.reload(); });
+
+  socket.on("disconnect", function (reason) {
+    catchingUp = true;
+    inFlight = null;
+    if (reason === "io server disconnect") {     // the server closed it: removed or signed out
+      setStatus("error", "This page is no longer connected to the meeting.");
+      window.location.reload();
+      return;
+    }
+    setStatus("offline", "You are offline. " + (outbox.length ? describeOutbox() + " " : "") +
+      "What you add is kept on this device and sent when the connection returns.");
+  });
+
+  socket.on("connect_error", function (error) {
+    setStatus("offline", socket.active ? "Cannot reach the meeting. Trying again…" :
+      "Could not connect: " + (error && error.message ? error.message : "reload the page."));
+  });
+
+  // Anything left unsent from an earlier visit shows as waiting until it goes.
+  outbox.forEach(showPending);
+  window.setInterval(sendNext, 15000);
+
+  // ---- Small conveniences ------------------------------------------------------------------------
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var source = document.getElementById(button.dataset.copy);
+    var done = function () { button.textContent = "Link copied"; announce("Link copied"); };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(source.value).then(done);
+    } else {
+      source.select();
+      document.execCommand("copy");
+      done();
+    }
+  });
+
+  prepare(root);
+}());

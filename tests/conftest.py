@@ -1,0 +1,248 @@
+"""Fixtures: the app on a fresh migrated SQLite file, clients, people, and a real server process.
+
+Unit-level tests use Flask's test client and Flask-SocketIO's test client. Live tests start the
+app as a real process (`flask serve`) and talk to it with real python-socketio clients and a
+real Chromium. In CI (CI=true) a missing browser or server fails the run instead of skipping.
+"""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import requests
+
+from facilitator import create_app
+from facilitator.accounts.services import create_user
+from facilitator.extensions import db, socketio
+from facilitator.meetings import services as meetings
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+SECRET = "test-secret-key-not-for-production"
+PASSWORD = "correct horse battery"
+
+
+def missing(reason):
+    """In CI a missing part is a failure; on a developer's machine it is a skip with a reason."""
+    if IN_CI:
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def build_app(database_url):
+    from flask_migrate import upgrade
+
+    app = create_app({"TESTING": True, "SECRET_KEY": SECRET,
+                      "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = build_app(f"sqlite:///{tmp_path / 'facilitator.db'}")
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_from(html):
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def sign_in(client, email, password=PASSWORD):
+    token = csrf_from(client.get("/sign-in").get_data(as_text=True))
+    return client.post("/sign-in", data={"csrf_token": token, "email": email,
+                                         "password": password})
+
+
+@pytest.fixture
+def chair_user(app):
+    return create_user("chair@example.org", "Alex Morgan", PASSWORD, "Team Manager")
+
+
+@pytest.fixture
+def other_staff(app):
+    return create_user("other@example.org", "Sam Patel", PASSWORD, "Social Worker")
+
+
+def new_meeting(chair, reference="CASE-0042", child="Jordan Lee Taylor"):
+    return meetings.create_meeting(
+        chair, case_reference=reference, child_name=child,
+        scheduled_at=datetime(2026, 11, 24, 10, 0), location="Room 2, County Hall")
+
+
+@pytest.fixture
+def meeting(chair_user):
+    return new_meeting(chair_user)
+
+
+@pytest.fixture
+def chair_seat(meeting, chair_user):
+    from facilitator.meetings.models import Participant
+
+    return db.session.scalar(db.select(Participant).filter_by(meeting_id=meeting.id,
+                                                               user_id=chair_user.id))
+
+
+def guest(meeting, name="Pat Jones", attends_as="carer", admit_by=None):
+    """A guest who asked to join; admitted by `admit_by` (the chair's seat) when given."""
+    seat = meetings.join_meeting(meeting, name=name, attends_as=attends_as)
+    if admit_by is not None:
+        meetings.admit(meeting.id, admit_by, seat.id)
+        db.session.refresh(seat)
+    return seat
+
+
+def socket_client(app, flask_client):
+    """Flask-SocketIO's test client sharing the Flask client's session cookie."""
+    return socketio.test_client(app, flask_test_client=flask_client)
+
+
+# ---- A real server process --------------------------------------------------------------------
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """`flask serve` in its own process on a temporary SQLite file, restartable."""
+
+    def __init__(self, tmp_path):
+        self.db_path = tmp_path / "live.db"
+        self.database_url = f"sqlite:///{self.db_path}"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = tmp_path / "server.log"
+        self.process = None
+        self.app = build_app(self.database_url)  # migrated; used by tests to seed data
+
+    def start(self):
+        env = {**os.environ, "DATABASE_URL": self.database_url, "FACILITATOR_SECRET_KEY": SECRET,
+               "FACILITATOR_INSTANCE": f"test-{self.port}"}
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "app", "serve", "--port", str(self.port)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                requests.get(self.url + "/sign-in", timeout=1)
+                return self
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.stop()
+        pytest.fail(f"the server did not start; its log:\n{self.log_path.read_text()}")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.process = None
+
+    def log(self):
+        return self.log_path.read_text() if self.log_path.exists() else ""
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    server = LiveServer(tmp_path)
+    with server.app.app_context():
+        yield server.start()
+        server.stop()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def http_session(server, email=None, password=PASSWORD):
+    """A requests session on the live server, signed in as staff when `email` is given."""
+    session = requests.Session()
+    if email:
+        page = session.get(server.url + "/sign-in")
+        response = session.post(server.url + "/sign-in", data={
+            "csrf_token": csrf_from(page.text), "email": email, "password": password})
+        assert response.ok and "/sign-in" not in response.url, "sign-in failed"
+    return session
+
+
+def cookie_header(session):
+    return "; ".join(f"{name}={value}" for name, value in session.cookies.items())
+
+
+# ---- A real browser -------------------------------------------------------------------------------
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def chromium_path():
+    # Debian's /usr/bin/chromium is a wrapper script; the binary itself is steadier to drive.
+    for candidate in ("/usr/lib/chromium/chromium", shutil.which("chromium")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        missing("Debian's chromium is not installed (scripts/setup.sh --test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, headless=True,
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshots():
+    """Where page screenshots go: test-artifacts/screenshots/ (kept after the run)."""
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def wait_until():
+    def wait(condition, timeout=5.0, message="condition not met"):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            time.sleep(0.05)
+        raise AssertionError(message)
+    return wait
+
+
