@@ -1,6 +1,7 @@
 """Settings, all from environment variables with safe defaults for one machine."""
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -38,6 +39,9 @@ def settings(instance_path):
         "SOCKETIO_ALLOWED_ORIGINS": [o.strip() for o in origins.split(",")] if origins else None,
         # Names this process in the presence table, so a restart can clear its own connections.
         "FACILITATOR_INSTANCE": os.environ.get("FACILITATOR_INSTANCE", "local"),
+        # A staff sign-in lasts a working day; a guest's seat lasts until the browser closes.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(os.environ.get(
+            "FACILITATOR_SESSION_HOURS", "12"))),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": _flag("FACILITATOR_SECURE_COOKIES"),

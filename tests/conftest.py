@@ -4,6 +4,7 @@ Unit-level tests use Flask's test client and Flask-SocketIO's test client. Live 
 app as a real process (`flask serve`) and talk to it with real python-socketio clients and a
 real Chromium. In CI (CI=true) a missing browser or server fails the run instead of skipping.
 """
+import contextvars
 import os
 import re
 import shutil
@@ -16,6 +17,9 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from flask import has_app_context
+from flask.testing import FlaskClient
 
 from facilitator import create_app
 from facilitator.accounts.services import create_user
@@ -36,11 +40,42 @@ def missing(reason):
     pytest.skip(reason)
 
 
+def in_fresh_context(function, *args, **kwargs):
+    """Run `function` as a separate request would: with its own app context, `g` and database
+    session, not the test's. Afterwards the test's session re-reads what the request changed."""
+    result = contextvars.Context().run(function, *args, **kwargs)
+    if has_app_context():
+        db.session.expire_all()
+    return result
+
+
+class IsolatedClient(FlaskClient):
+    """Flask's test client, but each request gets its own app context, as in production."""
+
+    def open(self, *args, **kwargs):
+        return in_fresh_context(super().open, *args, **kwargs)
+
+
+class IsolatedSocketClient:
+    """Flask-SocketIO's test client with the same isolation for connect and every emit."""
+
+    def __init__(self, app, flask_client):
+        self._client = in_fresh_context(socketio.test_client, app,
+                                        flask_test_client=flask_client)
+
+    def __getattr__(self, name):
+        attribute = getattr(self._client, name)
+        if not callable(attribute):
+            return attribute
+        return lambda *args, **kwargs: in_fresh_context(attribute, *args, **kwargs)
+
+
 def build_app(database_url):
     from flask_migrate import upgrade
 
     app = create_app({"TESTING": True, "SECRET_KEY": SECRET,
                       "SQLALCHEMY_DATABASE_URI": database_url})
+    app.test_client_class = IsolatedClient
     with app.app_context():
         upgrade()
     return app
@@ -117,7 +152,7 @@ def guest(meeting, name="Pat Jones", attends_as="carer", admit_by=None):
 
 def socket_client(app, flask_client):
     """Flask-SocketIO's test client sharing the Flask client's session cookie."""
-    return socketio.test_client(app, flask_test_client=flask_client)
+    return IsolatedSocketClient(app, flask_client)
 
 
 # ---- A real server process --------------------------------------------------------------------
@@ -197,7 +232,7 @@ def cookie_header(session):
     return "; ".join(f"{name}={value}" for name, value in session.cookies.items())
 
 
-# ---- A real browser -------------------------------------------------------------------------------
+# ---- A real browser ----------------------------------------------------------------------------
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",

@@ -36,7 +36,8 @@ def sign_in_page():
                 target = url_for("meetings.index")
             return redirect(target)
         error = "The email address or password is not right."
-    return render_template("accounts/sign_in.html", form=form, error=error), 200 if not error else 401
+    status = 401 if error else 200
+    return render_template("accounts/sign_in.html", form=form, error=error), status
 
 
 @bp.post("/sign-out")

@@ -29,7 +29,8 @@ def _short(text):
 @renders("card.added", "card.edited", "card.moved")
 def card_changed(event, audience):
     card, columns = event.payload["card"], _columns(event)
-    update = Update().upsert(f"column-{card['column']}", render_card(event.meeting_id, card, audience, columns))
+    html = render_card(event.meeting_id, card, audience, columns)
+    update = Update().upsert(f"column-{card['column']}", html)
     for column, ids in event.payload.get("order", {}).items():
         update.order(f"column-{column}", [f"card-{i}" for i in ids])
     where = _question(columns, card["column"])

@@ -1,4 +1,6 @@
 """The one write path (DESIGN rules 1 and 2)."""
+import threading
+
 from sqlalchemy import update
 
 from facilitator.errors import Refused
@@ -9,6 +11,17 @@ from facilitator.live.models import MeetingEvent
 REPLAY_LIMIT = 500
 KEY_LIMIT = 64
 
+# Commit and broadcast happen in sequence order within this process: without this, a writer that
+# commits seq n can be overtaken by the writer of n + 1 between its commit and its broadcast, and
+# every client then sees a gap and has to catch up. Striped so the locks never grow in number and
+# different meetings rarely wait for each other. The database is still the truth; a client that
+# sees a gap anyway (several processes) catches up with meeting.join.
+_ORDER_LOCKS = [threading.RLock() for _ in range(64)]
+
+
+def _in_order(meeting_id):
+    return _ORDER_LOCKS[meeting_id % len(_ORDER_LOCKS)]
+
 
 def record_change(meeting_id, event_type, change, *, actor=None, key=None):
     """Apply `change` to a meeting and append its event, in one transaction; broadcast after.
@@ -18,29 +31,30 @@ def record_change(meeting_id, event_type, change, *, actor=None, key=None):
     """
     if key is not None and (not isinstance(key, str) or not 0 < len(key) <= KEY_LIMIT):
         raise Refused("That submission could not be read. Reload the page and try again.")
-    _begin_write()
-    try:
-        seq = _allocate_seq(meeting_id)
-        if seq is None:
-            raise Refused("That meeting could not be found.", 404)
-        if key is not None:
-            earlier = db.session.scalar(
-                db.select(MeetingEvent).filter_by(meeting_id=meeting_id, idempotency_key=key))
-            if earlier is not None:
-                db.session.rollback()  # gives back the sequence number
-                return earlier
-        payload = change()
-        event = MeetingEvent(meeting_id=meeting_id, seq=seq, type=event_type, payload=payload,
-                             actor_id=actor.id if actor is not None else None,
-                             idempotency_key=key)
-        db.session.add(event)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-    from facilitator.live.broadcast import broadcast_event  # after commit, never before
+    _begin_write()  # ends any transaction of ours before waiting for the lock
+    with _in_order(meeting_id):
+        try:
+            seq = _allocate_seq(meeting_id)
+            if seq is None:
+                raise Refused("That meeting could not be found.", 404)
+            if key is not None:
+                earlier = db.session.scalar(
+                    db.select(MeetingEvent).filter_by(meeting_id=meeting_id, idempotency_key=key))
+                if earlier is not None:
+                    db.session.rollback()  # gives back the sequence number
+                    return earlier
+            payload = change()
+            event = MeetingEvent(meeting_id=meeting_id, seq=seq, type=event_type,
+                                 payload=payload, actor_id=actor.id if actor is not None else None,
+                                 idempotency_key=key)
+            db.session.add(event)
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+        from facilitator.live.broadcast import broadcast_event  # after commit, never before
 
-    broadcast_event(event)
+        broadcast_event(event)
     return event
 
 

@@ -41,7 +41,8 @@ def demo(base_url):
                                  token=meeting.projector_token, _external=True),
             "Join (phones, remote)": url_for("meetings.join", code=meeting.join_code,
                                              _external=True),
-            "   or type the code": f"{meeting.join_code} at {url_for('meetings.join_by_code', _external=True)}",
+            "   or type the code": f"{meeting.join_code} at "
+                                   f"{url_for('meetings.join_by_code', _external=True)}",
         }
     click.echo("Demo placement stability meeting for Jordan Taylor (DEMO-0001) is ready.")
     for label, value in links.items():

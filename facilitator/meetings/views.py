@@ -1,3 +1,6 @@
+from io import BytesIO
+
+import segno
 from flask import (Blueprint, Response, abort, flash, g, redirect, render_template, request,
                    url_for)
 
@@ -9,8 +12,8 @@ from facilitator.extensions import db
 from facilitator.meetings import services
 from facilitator.meetings.access import (admitted_seat, meeting_for_projector, remember_seat,
                                          seat_for)
-from facilitator.meetings.forms import JoinCodeForm, JoinForm, NewMeetingForm
 from facilitator.live.presence import presence_context
+from facilitator.meetings.forms import JoinCodeForm, JoinForm, NewMeetingForm
 from facilitator.meetings.models import ADMITTED, CHAIR, LOBBY, Meeting, Participant
 from facilitator.meetings.services import participant_payload
 
@@ -94,12 +97,13 @@ def projector(meeting_id, token):
 
 @bp.route("/meetings/<int:meeting_id>/projector/<token>/qr.svg")
 def projector_qr(meeting_id, token):
-    import segno
-
     meeting = meeting_for_projector(meeting_id, token)
-    svg = segno.make(join_url(meeting), error="m").svg_inline(
-        scale=8, dark="#0b0c0c", light="#ffffff", omitsize=True)
-    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
+    # A file of its own needs the SVG namespace, which svg_inline leaves out: <img> refuses it.
+    svg = BytesIO()
+    segno.make(join_url(meeting), error="m").save(svg, kind="svg", xmldecl=False, scale=8,
+                                                  dark="#0b0c0c", light="#ffffff")
+    return Response(svg.getvalue(), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "no-store"})
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -142,7 +146,7 @@ def _chair_action(meeting_id, participant_id, operation):
         operation(meeting_id, chair, participant_id)
     except Refused as refused:
         if request.htmx:
-            return Response(refused.message, status=refused.status)
+            return Response(refused.message, status=refused.status, mimetype="text/plain")
         flash(refused.message, "error")
     if request.htmx:
         return Response(status=204)  # the live event updates every page, this one included

@@ -6,12 +6,27 @@
   var status = document.getElementById("lobby-status");
   var socket = io();
 
+  function showBoard() { window.location.assign(lobby.dataset.showUrl); }
+
+  // Asked again on every reconnect: the chair may have answered while this phone was away.
   socket.on("connect", function () {
     socket.emit("lobby.wait", { meeting: Number(lobby.dataset.meeting) }, function (reply) {
-      if (reply && reply.ok && reply.status !== "lobby") window.location.assign(lobby.dataset.showUrl);
-      else status.textContent = "Waiting for the chair. You are connected.";
+      if (!reply || !reply.ok) {
+        status.textContent = (reply && reply.error) || "Something went wrong. Reload the page.";
+      } else if (reply.status !== "lobby") {
+        showBoard();
+      } else {
+        status.textContent = "Waiting for the chair. You are connected.";
+      }
     });
   });
-  socket.on("seat.changed", function () { window.location.assign(lobby.dataset.showUrl); });
-  socket.on("disconnect", function () { status.textContent = "Connection lost. Trying again…"; });
+  socket.on("seat.changed", showBoard);
+  socket.on("disconnect", function (reason) {
+    if (reason === "io server disconnect") { showBoard(); return; }
+    status.textContent = "You are offline. Trying to reconnect… Keep this page open.";
+  });
+  socket.on("connect_error", function (error) {
+    status.textContent = socket.active ? "You are offline. Trying to reconnect… Keep this page open." :
+      "Could not connect: " + (error && error.message ? error.message : "reload the page.");
+  });
 }());

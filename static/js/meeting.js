@@ -18,6 +18,8 @@
   var held = [];            // events that arrived while catching up
   var inFlight = null;      // the outbox item being sent (one at a time keeps their order)
   var everConnected = false;
+  var deferred = {};        // card id -> its newest upsert, held back while the person edits it
+  var settling = [];        // answered changes whose event has not reached this page yet
 
   // ---- Status and announcements -------------------------------------------------------------
 
@@ -40,6 +42,21 @@
     return count === 1 ? "1 change is waiting to send." : count + " changes are waiting to send.";
   }
 
+  // One wording for every way of being cut off, so the line never stops saying "offline".
+  function showOffline() {
+    var text = navigator.onLine === false ? "You are offline." :
+      "You are offline: the meeting cannot be reached. Trying again…";
+    if (!outbox.length) text += " Anything you add is kept on this device and sent when the connection returns.";
+    else text += " " + describeOutbox() + (outbox.length === 1 ? " It is" : " They are") + " kept on this device and sent when the connection returns.";
+    setStatus("offline", text);
+  }
+
+  function showSettled() {
+    if (!socket.connected || catchingUp || outbox.length || inFlight || settling.length) return;
+    if (statusEl && statusEl.dataset.state === "online") return;  // keeps "Back online" readable
+    setStatus("online", "Connected. Up to date.");
+  }
+
   // ---- The outbox: submissions kept on this device until the server acknowledges them --------
 
   function loadOutbox() {
@@ -60,10 +77,29 @@
 
   function pendingList(column) { return document.getElementById("pending-" + column); }
 
+  function statusNote(text) {
+    var note = document.createElement("p");
+    note.className = "app-card__status";
+    note.textContent = text;
+    return note;
+  }
+
+  // A waiting change to an existing card is marked on the card itself; re-rendering a card
+  // drops the mark, so prepare() calls this again for every card it puts on the page.
+  function markChanging(card) {
+    if (!card || !card.id) return;
+    var waiting = outbox.some(function (item) {
+      return item.type !== "card.add" && "card-" + item.data.card === card.id;
+    });
+    card.classList.toggle("app-card--changing", waiting);
+    var note = card.querySelector(":scope > .app-card__status");
+    if (waiting && !note) card.insertBefore(statusNote("Change waiting to send"), card.querySelector(".app-card__author"));
+    if (!waiting && note) note.remove();
+  }
+
   function showPending(item) {
     if (item.type !== "card.add") {
-      var card = document.getElementById("card-" + item.data.card);
-      if (card) card.classList.add("app-card--changing");
+      markChanging(document.getElementById("card-" + item.data.card));
       return;
     }
     var list = pendingList(item.data.column);
@@ -74,19 +110,30 @@
     var text = document.createElement("p");
     text.className = "app-card__text";
     text.textContent = item.data.text;          // never as markup
-    var note = document.createElement("p");
-    note.className = "app-card__status";
-    note.textContent = "Waiting to send";
     li.appendChild(text);
-    li.appendChild(note);
+    li.appendChild(statusNote("Waiting to send"));
     list.appendChild(li);
   }
 
   function clearPending(item) {
     var li = document.querySelector('.app-card--pending[data-key="' + item.key + '"]');
     if (li) li.remove();
-    var card = item.data.card && document.getElementById("card-" + item.data.card);
-    if (card) card.classList.remove("app-card--changing");
+    if (item.data.card) markChanging(document.getElementById("card-" + item.data.card));
+  }
+
+  // Keep the "waiting" copy until the event itself is on the page, so the card never vanishes
+  // between the answer and the broadcast (they can arrive in either order via a message queue).
+  function settle(item, seq) {
+    if (typeof seq === "number" && seq > lastSeq) settling.push({ item: item, seq: seq });
+    else clearPending(item);
+  }
+
+  function settleUpTo(seq) {
+    settling = settling.filter(function (entry) {
+      if (entry.seq > seq) return true;
+      clearPending(entry.item);
+      return false;
+    });
   }
 
   function formFor(item) {
@@ -98,24 +145,31 @@
     return card && card.querySelector('form[data-live="' + item.type + '"]');
   }
 
+  function errorBox(form) {
+    var box = form.querySelector(".app-form-error");
+    if (box) return box;
+    box = document.createElement("p");
+    box.className = "govuk-error-message app-form-error";
+    box.id = "error-" + newKey().slice(0, 8);
+    form.insertBefore(box, form.firstChild);
+    return box;
+  }
+
   function showFormError(form, message) {
-    var box = form && form.querySelector(".app-form-error");
-    var field = form && form.querySelector("textarea");
-    if (box) {
-      box.textContent = "";
-      var hidden = document.createElement("span");
-      hidden.className = "govuk-visually-hidden";
-      hidden.textContent = "Error: ";
-      box.appendChild(hidden);
-      box.appendChild(document.createTextNode(message));
-      box.hidden = false;
-      if (field) {
-        field.setAttribute("aria-invalid", "true");
-        field.setAttribute("aria-describedby", box.id + " " + (field.getAttribute("aria-describedby") || "").replace(box.id, "").trim());
-      }
-    } else {
-      announce(message);
-      window.alert(message);
+    announce(message);
+    if (!form) { setStatus("error", message); return; }
+    var box = errorBox(form);
+    var field = form.querySelector("textarea");
+    box.textContent = "";
+    var hidden = document.createElement("span");
+    hidden.className = "govuk-visually-hidden";
+    hidden.textContent = "Error: ";
+    box.appendChild(hidden);
+    box.appendChild(document.createTextNode(message));
+    box.hidden = false;
+    if (field) {
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", box.id + " " + (field.getAttribute("aria-describedby") || "").replace(box.id, "").trim());
     }
   }
 
@@ -128,33 +182,46 @@
 
   function refused(item, message) {
     var form = formFor(item);
-    if (item.type === "card.add" && form) {
-      var field = form.querySelector("textarea");
-      if (field && !field.value) field.value = item.data.text;   // give their words back
-      showFormError(form, message);
-      if (field) field.focus();
-    } else {
-      showFormError(form, message);
+    var field = form && form.querySelector("textarea");
+    if (item.type === "card.add" && field && !field.value) field.value = item.data.text;  // their words back
+    if (item.type === "card.edit" && form) {
+      // The person has now seen the newest text: their next save should be checked against it,
+      // or a conflict would be refused again and again.
+      var newest = deferred["card-" + item.data.card];
+      var version = newest && fragment(newest.html).dataset.version;
+      if (version) form.querySelector('input[name="version"]').value = version;
     }
-    announce(message);
+    showFormError(form, message);
+    if (field) field.focus();
   }
 
   function sendNext() {
-    if (inFlight || catchingUp || !socket.connected || !outbox.length) {
-      if (!outbox.length && socket.connected && !catchingUp) setStatus("online", everConnected ? "Connected. Up to date." : "Connected.");
-      return;
-    }
+    if (inFlight || catchingUp || !socket.connected || !outbox.length) { showSettled(); return; }
     var item = outbox[0];
     inFlight = item;
     setStatus("sending", "Sending… " + describeOutbox());
     var payload = Object.assign({}, item.data, { meeting: meetingId, key: item.key });
     socket.timeout(10000).emit(item.type, payload, function (err, reply) {
+      // A late answer to an attempt the disconnect handler already gave up on: the resend
+      // after reconnecting owns the item now.
+      if (inFlight !== item) return;
       inFlight = null;
-      if (err) { setStatus("offline", "No answer from the server yet. " + describeOutbox()); return; }
+      if (err || (reply && reply.retry)) {
+        // Kept in the outbox; the same key makes the retry safe.
+        var why = err ? "No answer from the meeting yet." : reply.error;
+        if (socket.connected) setStatus("sending", why + " " + describeOutbox() + " Trying again…");
+        window.setTimeout(sendNext, 5000);
+        return;
+      }
       outbox = outbox.filter(function (o) { return o.key !== item.key; });
       saveOutbox();
-      clearPending(item);
-      if (!reply || !reply.ok) refused(item, (reply && reply.error) || "That could not be saved.");
+      if (reply && reply.ok) {
+        settle(item, reply.seq);
+        if (item.type === "card.edit") finishEditing(item.data.card);
+      } else {
+        clearPending(item);
+        refused(item, (reply && reply.error) || "That could not be saved.");
+      }
       sendNext();
     });
   }
@@ -165,9 +232,7 @@
     saveOutbox();
     showPending(item);
     if (type === "card.add") form.querySelector("textarea").value = "";
-    if (!socket.connected) {
-      setStatus("offline", "You are offline. " + describeOutbox() + " It is kept on this device and sent when you reconnect.");
-    }
+    if (!socket.connected) showOffline();
     sendNext();
   }
 
@@ -215,6 +280,8 @@
 
   function prepare(element) {
     personalise(element);
+    var cards = element.matches(".app-card[id]") ? [element] : element.querySelectorAll(".app-card[id]");
+    Array.prototype.forEach.call(cards, markChanging);
     if (window.htmx) window.htmx.process(element);
   }
 
@@ -236,15 +303,39 @@
     var card = document.getElementById(mark.card);
     if (!card) return;
     var target = card.querySelector(mark.selector);
-    if (target && !target.closest("[hidden]")) { target.focus(); return; }
+    if (target && !target.closest("[hidden]") && target.getClientRects().length) { target.focus(); return; }
     card.setAttribute("tabindex", "-1");
     card.focus();
   }
 
   function isBeingEdited(element) {
     var open = element.querySelector("details[open]");
-    return open && open.contains(document.activeElement);
+    if (!open) return false;
+    var box = open.querySelector("textarea");
+    return open.contains(document.activeElement) || Boolean(box && box.value !== box.defaultValue);
   }
+
+  // The person's edit is saved or abandoned: close the box and show the newest render it held back.
+  function finishEditing(cardId) {
+    var id = "card-" + cardId;
+    var card = document.getElementById(id);
+    var details = card && card.querySelector("details[open]");
+    var hadFocus = card && card.contains(document.activeElement);
+    if (details) details.open = false;
+    var newest = deferred[id];
+    delete deferred[id];
+    if (newest) applyOps([newest]);
+    card = document.getElementById(id);
+    var summary = card && card.querySelector("summary");
+    if (hadFocus && summary) summary.focus();
+  }
+
+  root.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (details.open || !details.matches || !details.matches(".app-card__edit")) return;
+    var card = details.closest(".app-card[id]");
+    if (card && deferred[card.id]) finishEditing(card.id.replace("card-", ""));
+  }, true);
 
   var operations = {
     upsert: function (op) {
@@ -253,16 +344,19 @@
       var container = document.getElementById(op.into);
       if (existing && isBeingEdited(existing)) {
         // Keep the person's half-typed edit; show the new text, and their save will be checked.
+        deferred[element.id] = op;
         existing.querySelector(".app-card__text").textContent = element.querySelector(".app-card__text").textContent;
         if (container && existing.parentElement !== container) container.appendChild(existing);
         return;
       }
+      delete deferred[element.id];
       if (existing) existing.replaceWith(element);
       if (container && element.parentElement !== container) container.appendChild(element);
       prepare(element);
     },
     remove: function (op) {
       var element = document.getElementById(op.id);
+      delete deferred[op.id];
       if (!element) return;
       var section = element.closest("section");
       var hadFocus = element.contains(document.activeElement);
@@ -299,7 +393,9 @@
     applyOps(message.ops || []);
     lastSeq = message.seq;
     root.dataset.seq = String(lastSeq);
+    settleUpTo(lastSeq);
     announce(message.announce);
+    showSettled();
   }
 
   // ---- The connection ----------------------------------------------------------------------------
@@ -357,13 +453,21 @@
       window.location.reload();
       return;
     }
-    setStatus("offline", "You are offline. " + (outbox.length ? describeOutbox() + " " : "") +
-      "What you add is kept on this device and sent when the connection returns.");
+    showOffline();
   });
 
   socket.on("connect_error", function (error) {
-    setStatus("offline", socket.active ? "Cannot reach the meeting. Trying again…" :
-      "Could not connect: " + (error && error.message ? error.message : "reload the page."));
+    if (socket.active) showOffline();
+    else setStatus("error", "Could not connect: " + (error && error.message ? error.message : "reload the page."));
+  });
+
+  // The chair's htmx buttons (let in, decline, remove…) answer 204; a refusal says why.
+  document.body.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var plain = (xhr.getResponseHeader("Content-Type") || "").indexOf("text/plain") === 0;
+    var message = plain ? xhr.responseText : "That could not be done. Reload the page and try again.";
+    setStatus("error", message);
+    announce(message);
   });
 
   // Anything left unsent from an earlier visit shows as waiting until it goes.

@@ -1,0 +1,147 @@
+"""Real python-socketio clients for the live tests, and the HTTP steps that put people in a meeting.
+
+`LiveClient` connects to the real server process and records everything the server sends it,
+in the order it arrived: `meeting.event` messages, `seat.changed` notices and
+`meeting.presence` updates. It never reconnects by itself, so a disconnect stays visible.
+"""
+import re
+import threading
+import uuid
+
+import engineio
+import requests
+import socketio
+
+from tests.conftest import cookie_header, csrf_from
+
+TIMEOUT = 10  # seconds any one acknowledgement may take; a bound, never an assertion on speed
+
+
+class _InOrderEngineIO(engineio.Client):
+    """Two changes to python-engineio's client, both so it behaves like a browser's:
+
+    - it hands each incoming message to a new thread, so two messages can be handled in an order
+      other than the one they arrived in; here message handlers run on the read loop, in order;
+    - on disconnect its read loop and websocket-client's close() race for the server's close frame,
+      and the loser waits 3 seconds; here close() waits a moment only. The server has already had
+      the Socket.IO and Engine.IO close packets, so it sees the same disconnect either way.
+    """
+
+    def _trigger_event(self, event, *args, **kwargs):
+        if event == "message":
+            kwargs["run_async"] = False
+        return super()._trigger_event(event, *args, **kwargs)
+
+    def disconnect(self, *args, **kwargs):
+        ws = getattr(self, "ws", None)
+        if ws is not None and not getattr(ws, "_quick_close", False):
+            close = ws.close
+            ws.close = lambda *a, **kw: close(*a, **{**kw, "timeout": 0.05})
+            ws._quick_close = True
+        return super().disconnect(*args, **kwargs)
+
+
+class _InOrderClient(socketio.Client):
+    def _engineio_client_class(self):
+        return _InOrderEngineIO
+
+
+def new_key():
+    return uuid.uuid4().hex
+
+
+class LiveClient:
+    """One real Socket.IO connection and what arrived on it."""
+
+    def __init__(self, server, session=None, *, auth=None, headers=None, transports=None,
+                 name="client"):
+        self.server, self.name = server, name
+        self.sio = _InOrderClient(reconnection=False)
+        self.lock = threading.Lock()
+        self.events = []      # meeting.event messages, in arrival order
+        self.seat_changes = []
+        self.presence = []    # the html of each meeting.presence, in arrival order
+        self.gone = threading.Event()  # set when the connection ends, whoever ended it
+        self.sio.on("meeting.event", self._record(self.events))
+        self.sio.on("seat.changed", self._record(self.seat_changes))
+        self.sio.on("meeting.presence", self._record(self.presence, lambda m: m["html"]))
+        self.sio.on("disconnect", lambda *reason: self.gone.set())
+        self.refusal = None  # what the server said when it refused the connection
+        self.sio.on("connect_error", lambda data=None: setattr(self, "refusal", data))
+        all_headers = dict(headers or {})
+        if session is not None:
+            all_headers["Cookie"] = cookie_header(session)
+        self._connect_args = {"headers": all_headers, "auth": auth, "transports": transports,
+                              "wait_timeout": TIMEOUT}
+
+    def _record(self, into, pick=lambda message: message):
+        def handler(message):
+            with self.lock:
+                into.append(pick(message))
+        return handler
+
+    def connect(self):
+        """Connect; raises socketio.exceptions.ConnectionError when the server refuses."""
+        self.sio.connect(self.server.url, **self._connect_args)
+        return self
+
+    def call(self, event, data):
+        return self.sio.call(event, data, timeout=TIMEOUT)
+
+    def join(self, meeting_id, since=0):
+        reply = self.call("meeting.join", {"meeting": meeting_id, "since": since})
+        assert reply.get("ok"), f"{self.name} could not join: {reply}"
+        return reply
+
+    def add_card(self, meeting_id, text, column="worried", key=None):
+        return self.call("card.add", {"meeting": meeting_id, "column": column, "text": text,
+                                      "key": key or new_key()})
+
+    def seqs(self, event_type=None):
+        with self.lock:
+            return [e["seq"] for e in self.events if event_type in (None, e["type"])]
+
+    def received(self, event_type=None):
+        with self.lock:
+            return [e for e in self.events if event_type in (None, e["type"])]
+
+    def last_presence(self):
+        with self.lock:
+            return self.presence[-1] if self.presence else ""
+
+    def close(self):
+        """Disconnect, as a page closing does."""
+        if self.sio.connected:
+            self.sio.disconnect()
+        self.sio.shutdown()
+
+
+def fragment_html(message):
+    """All the HTML an event carries (its upserts and replacements) as one string."""
+    return "".join(op.get("html", "") for op in message["ops"])
+
+
+# ---- People, over HTTP, as a browser would ------------------------------------------------------
+
+def board_page(server, session, meeting_id):
+    return session.get(f"{server.url}/meetings/{meeting_id}")
+
+
+def ask_to_join(server, join_code, name, attends_as="carer"):
+    """A guest scans the code and asks to join: they wait in the lobby. Returns their session."""
+    session = requests.Session()
+    form = session.get(f"{server.url}/join/{join_code}")
+    assert form.ok, form.status_code
+    response = session.post(f"{server.url}/join/{join_code}", data={
+        "csrf_token": csrf_from(form.text), "name": name, "attends_as": attends_as})
+    assert response.ok and re.search(r"/meetings/\d+$", response.url), response.url
+    return session
+
+
+def chair_posts(server, chair_session, meeting_id, path, **form):
+    """The chair presses a button on the people list (a plain form post with its CSRF token)."""
+    token = csrf_from(board_page(server, chair_session, meeting_id).text)
+    response = chair_session.post(f"{server.url}/meetings/{meeting_id}/{path}",
+                                  data={"csrf_token": token, **form})
+    assert response.ok, (response.status_code, response.text[:500])
+    return response
