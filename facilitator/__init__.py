@@ -5,6 +5,7 @@ from flask import Flask, render_template
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from facilitator.clock import london_format
 from facilitator.config import settings
 from facilitator.errors import Refused
 from facilitator.extensions import csrf, db, htmx, migrate, socketio
@@ -36,8 +37,6 @@ def create_app(overrides=None):
 
     cli.init_app(app)
     security.init_app(app)
-
-    from facilitator.clock import london_format
 
     app.add_template_filter(london_format, "london")
 

@@ -4,6 +4,7 @@ import os
 import click
 
 from facilitator.extensions import socketio
+from facilitator.live.presence import forget_instance
 
 
 def init_app(app):
@@ -11,8 +12,6 @@ def init_app(app):
     @click.option("--host", default="127.0.0.1", show_default=True)
     @click.option("--port", default=5000, show_default=True, type=int)
     def serve(host, port):
-        from facilitator.live.presence import forget_instance
-
         forget_instance(app.config["FACILITATOR_INSTANCE"])
         click.echo(f"Facilitator on http://{host}:{port}/ "
                    f"(async mode {socketio.async_mode}; Ctrl+C stops it)")

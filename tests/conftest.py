@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from flask import has_app_context
 from flask.testing import FlaskClient
 

@@ -18,8 +18,14 @@ from facilitator.extensions import db
 from facilitator.live.models import MeetingEvent
 from facilitator.meetings.models import Meeting, Participant
 from tests.conftest import PASSWORD, SECRET, LiveServer, http_session, new_meeting
-from tests.live_clients import (LiveClient, ask_to_join, board_page, chair_posts, fragment_html,
-                                new_key)
+from tests.live_clients import (
+    LiveClient,
+    ask_to_join,
+    board_page,
+    chair_posts,
+    fragment_html,
+    new_key,
+)
 
 pytestmark = pytest.mark.live
 
@@ -482,6 +488,8 @@ def test_a_guest_made_minute_taker_rejoins_with_the_chairs_view_and_can_move_car
                 f"people/{taker.seat_id}/minute-taker", on="1")
     until(lambda: taker_c.seat_changes, "the guest's page was told their role changed")
     assert taker_c.seat_changes == [{"status": "role_changed", "message": ""}]
+    # The server closes the old socket, so no page keeps the view of a role it no longer has.
+    until(taker_c.gone.is_set, "the server closed the socket opened before the role change")
 
     taker_c.close()  # the page reloads into the minute taker's view
     again = room.client(taker, join=False)

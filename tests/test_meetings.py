@@ -7,10 +7,9 @@ import pytest
 from facilitator.accounts.models import User
 from facilitator.clock import from_london
 from facilitator.extensions import db
-from facilitator.meetings.models import Child, Meeting, Participant
 from facilitator.meetings import services as meetings
+from facilitator.meetings.models import Child, Meeting, Participant
 from tests.conftest import PASSWORD, csrf_from, guest, sign_in, socket_client
-
 
 # ---- Staff accounts ------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 import click
 
-from facilitator.accounts.views import bp
 from facilitator.accounts.services import create_user
+from facilitator.accounts.views import bp
 from facilitator.errors import Refused
 
 

@@ -4,6 +4,7 @@ from flask import Blueprint, g, redirect, render_template, request, session, url
 
 from facilitator.accounts.forms import SignInForm
 from facilitator.accounts.services import authenticate, current_user, sign_in
+from facilitator.live.presence import disconnect_user
 
 bp = Blueprint("accounts", __name__, cli_group=None)
 
@@ -42,8 +43,6 @@ def sign_in_page():
 
 @bp.post("/sign-out")
 def sign_out():
-    from facilitator.live.presence import disconnect_user  # the live layer owns sockets
-
     if g.user is not None:
         disconnect_user(g.user.id)
     session.clear()

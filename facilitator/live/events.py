@@ -5,7 +5,9 @@ from sqlalchemy import update
 
 from facilitator.errors import Refused
 from facilitator.extensions import db
+from facilitator.live.broadcast import broadcast_event
 from facilitator.live.models import MeetingEvent
+from facilitator.meetings.models import Meeting
 
 # A client further behind than this gets a fresh page instead of a replay.
 REPLAY_LIMIT = 500
@@ -52,9 +54,7 @@ def record_change(meeting_id, event_type, change, *, actor=None, key=None):
         except BaseException:
             db.session.rollback()
             raise
-        from facilitator.live.broadcast import broadcast_event  # after commit, never before
-
-        broadcast_event(event)
+        broadcast_event(event)  # after the commit, never before
     return event
 
 
@@ -73,8 +73,6 @@ def _begin_write():
 
 
 def _allocate_seq(meeting_id):
-    from facilitator.meetings.models import Meeting
-
     statement = (update(Meeting).where(Meeting.id == meeting_id)
                  .values(last_seq=Meeting.last_seq + 1).returning(Meeting.last_seq))
     return db.session.execute(statement, execution_options={"synchronize_session": False}

@@ -2,9 +2,11 @@
 from flask import current_app, render_template
 
 from facilitator.extensions import db, socketio
+from facilitator.live.broadcast import rendering_context
 from facilitator.live.models import Connection
 from facilitator.live.render import AUDIENCES
 from facilitator.live.rooms import audience_room
+from facilitator.meetings.models import ADMITTED, Participant
 
 
 def connect(sid, meeting_id, participant_id, audience):
@@ -33,7 +35,6 @@ def forget_instance(instance):
 
 def presence_context(meeting_id):
     """Everyone admitted, who of them is connected, and how many projectors are."""
-    from facilitator.meetings.models import ADMITTED, Participant
 
     connections = db.session.scalars(db.select(Connection).filter_by(meeting_id=meeting_id)).all()
     connected = {c.participant_id for c in connections}
@@ -49,8 +50,6 @@ def presence_html(meeting_id):
 
 
 def broadcast_presence(meeting_id):
-    from facilitator.live.broadcast import rendering_context
-
     with rendering_context():
         html = presence_html(meeting_id)  # one render for everyone
     for audience in AUDIENCES:
@@ -71,7 +70,5 @@ def disconnect_participant(participant_id):
 
 
 def disconnect_user(user_id):
-    from facilitator.meetings.models import Participant
-
     seats = db.select(Participant.id).filter_by(user_id=user_id)
     _close(db.session.scalars(db.select(Connection).where(Connection.participant_id.in_(seats))).all())

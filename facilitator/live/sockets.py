@@ -2,14 +2,16 @@
 from functools import wraps
 
 from flask import current_app, request, session
-from flask_socketio import ConnectionRefusedError, join_room
+from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
 from facilitator.errors import Refused
-from facilitator.extensions import socketio
+from facilitator.extensions import db, socketio
 from facilitator.live import presence
 from facilitator.live.events import events_since
-from facilitator.live.render import message
+from facilitator.live.render import AUDIENCES, message
 from facilitator.live.rooms import audience_room, seat_room
+from facilitator.meetings.access import admitted_seat, meeting_for_projector, seat_for
+from facilitator.meetings.models import Meeting
 
 
 def answer(handler):
@@ -45,8 +47,6 @@ def on_connect(auth=None):
 
     Engine.IO has already checked the Origin against our allowed origins.
     """
-    from facilitator.meetings.access import meeting_for_projector
-
     if session.get("user_id") or session.get("seats"):
         return True
     if isinstance(auth, dict) and auth.get("projector"):
@@ -68,10 +68,6 @@ def on_disconnect(reason=None):
 @answer
 def on_join(data):
     """Enter the meeting's rooms and receive every event after `since`, in order."""
-    from facilitator.meetings.access import admitted_seat
-    from facilitator.meetings.models import Meeting
-    from facilitator.extensions import db
-
     meeting_id = meeting_id_from(data)
     if session.get("projector_for") == meeting_id:
         seat, audience = None, "projector"
@@ -79,6 +75,9 @@ def on_join(data):
         seat = admitted_seat(meeting_id)
         audience = seat.audience
         join_room(seat_room(seat.id))
+    for other in AUDIENCES:
+        if other != audience:
+            leave_room(audience_room(meeting_id, other))
     join_room(audience_room(meeting_id, audience))  # first, so nothing falls between
     since = data.get("since")
     since = since if isinstance(since, int) and since >= 0 else 0
@@ -96,8 +95,6 @@ def on_join(data):
 @answer
 def on_lobby_wait(data):
     """A guest in the lobby listens for the chair's answer."""
-    from facilitator.meetings.access import seat_for
-
     seat = seat_for(meeting_id_from(data))
     if seat is None:
         raise Refused("Join the meeting first.", 403)

@@ -8,9 +8,9 @@ from facilitator.accounts.models import User
 from facilitator.accounts.services import create_user, hasher
 from facilitator.clock import utcnow
 from facilitator.extensions import db
-from facilitator.meetings.views import bp
 from facilitator.meetings.models import Child, Meeting
 from facilitator.meetings.services import create_meeting
+from facilitator.meetings.views import bp
 
 DEMO_EMAIL = "chair@example.org"
 DEMO_PASSWORD = "demo-chair-password"

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, StringField, TimeField
+from wtforms import DateField, RadioField, SelectChoice, StringField, TimeField
 from wtforms.validators import DataRequired, Length
 
 from facilitator.meetings.models import ATTENDS_AS
@@ -26,5 +26,7 @@ class JoinCodeForm(FlaskForm):
 class JoinForm(FlaskForm):
     name = StringField("Your name", validators=[DataRequired("Enter your name."),
                                                 Length(max=80)])
-    attends_as = RadioField("Who are you in this meeting?", choices=list(ATTENDS_AS.items()),
+    attends_as = RadioField("Who are you in this meeting?",
+                            choices=[SelectChoice(value, label)
+                                     for value, label in ATTENDS_AS.items()],
                             validators=[DataRequired("Choose who you are in this meeting.")])

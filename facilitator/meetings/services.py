@@ -7,8 +7,19 @@ from facilitator.live.broadcast import notify_seat
 from facilitator.live.events import record_change, record_first_event
 from facilitator.live.presence import broadcast_presence, disconnect_participant
 from facilitator.meetings.models import (
-    ADMITTED, ATTENDS_AS, CHAIR, DECLINED, LOBBY, MINUTE_TAKER, PARTICIPANT, REMOVED, Child,
-    Meeting, MeetingType, Participant)
+    ADMITTED,
+    ATTENDS_AS,
+    CHAIR,
+    DECLINED,
+    LOBBY,
+    MINUTE_TAKER,
+    PARTICIPANT,
+    REMOVED,
+    Child,
+    Meeting,
+    MeetingType,
+    Participant,
+)
 from facilitator.text import clean_text
 
 PLACEMENT_STABILITY = "placement_stability"
@@ -152,6 +163,8 @@ def set_minute_taker(meeting_id, chair, participant_id, on):
     change = _chair_changes(meeting_id, chair, participant_id, (ADMITTED,),
                             lambda p: setattr(p, "meeting_role", role))
     event = record_change(meeting_id, "participant.role_changed", change, actor=chair)
-    # Their pages reload into the view that matches the new role.
+    # Their pages reload into the view for the new role; closing their sockets makes sure no
+    # page keeps receiving the chair's view after the role is taken away.
     notify_seat(participant_id, "role_changed")
+    disconnect_participant(participant_id)
     return event

@@ -1,18 +1,21 @@
 from io import BytesIO
 
 import segno
-from flask import (Blueprint, Response, abort, flash, g, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
 from facilitator.accounts.views import staff_required
 from facilitator.board.services import CARD_LIMIT, board_cards
 from facilitator.clock import from_london
 from facilitator.errors import Refused
 from facilitator.extensions import db
-from facilitator.meetings import services
-from facilitator.meetings.access import (admitted_seat, meeting_for_projector, remember_seat,
-                                         seat_for)
 from facilitator.live.presence import presence_context
+from facilitator.meetings import services
+from facilitator.meetings.access import (
+    admitted_seat,
+    meeting_for_projector,
+    remember_seat,
+    seat_for,
+)
 from facilitator.meetings.forms import JoinCodeForm, JoinForm, NewMeetingForm
 from facilitator.meetings.models import ADMITTED, CHAIR, LOBBY, Meeting, Participant
 from facilitator.meetings.services import participant_payload
