@@ -81,6 +81,13 @@ def devices(browser):
     devices.close()
 
 
+@pytest.fixture
+def chair_and_pat(live_server, room, devices):
+    """The chair's board, and Pat Jones let in from the lobby on a phone."""
+    chair = chair_page(devices, live_server, room)
+    return chair, join(devices, live_server, room, chair, "Pat Jones")
+
+
 def chair_page(devices, server, meeting, viewport=LAPTOP):
     page = devices.open(viewport)
     page.goto(f"{server.url}/sign-in")
@@ -281,10 +288,8 @@ def test_guest_joins_and_adds_a_card_by_keyboard_that_everyone_sees_live(
 
 
 def test_a_card_added_offline_waits_on_the_device_and_is_sent_once(
-        live_server, room, devices, screenshots):
-    meeting, server = room, live_server
-    chair = chair_page(devices, server, meeting)
-    pat = join(devices, server, meeting, chair, "Pat Jones")
+        devices, screenshots, chair_and_pat):
+    chair, pat = chair_and_pat
     add_card(pat, "working_well", "Homework club")
     expect(card(chair, "working_well", "Homework club")).to_have_count(1)
     pat_here = chair.locator("#presence li", has_text="Pat Jones")
@@ -344,10 +349,8 @@ def test_a_card_added_offline_waits_on_the_device_and_is_sent_once(
 
 
 def test_authors_change_their_own_cards_and_the_chair_arranges_the_board(
-        live_server, room, devices):
-    meeting, server = room, live_server
-    chair = chair_page(devices, server, meeting)
-    pat = join(devices, server, meeting, chair, "Pat Jones")
+        devices, chair_and_pat):
+    chair, pat = chair_and_pat
 
     add_card(chair, "working_well", "Good relationship with the carers' dog")
     chairs_card = card(pat, "working_well", "Good relationship with the carers' dog")
@@ -403,10 +406,8 @@ def test_authors_change_their_own_cards_and_the_chair_arranges_the_board(
 
 
 def test_an_edit_in_progress_keeps_the_persons_words_when_someone_else_changes_the_card(
-        live_server, room, devices):
-    meeting, server = room, live_server
-    chair = chair_page(devices, server, meeting)
-    pat = join(devices, server, meeting, chair, "Pat Jones")
+        devices, chair_and_pat):
+    chair, pat = chair_and_pat
     add_card(pat, "worried", "Bedtimes are hard")
     expect(card(chair, "worried", "Bedtimes are hard")).to_have_count(1)
 

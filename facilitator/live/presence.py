@@ -10,11 +10,12 @@ from facilitator.meetings.models import ADMITTED, Participant
 
 
 def connect(sid, meeting_id, participant_id, audience):
+    """Record the socket and tell the meeting; returns the presence HTML it sent."""
     db.session.merge(Connection(sid=sid, meeting_id=meeting_id, participant_id=participant_id,
                                 audience=audience,
                                 instance=current_app.config["FACILITATOR_INSTANCE"]))
     db.session.commit()
-    broadcast_presence(meeting_id)
+    return broadcast_presence(meeting_id)
 
 
 def disconnect(sid):
@@ -55,6 +56,7 @@ def broadcast_presence(meeting_id):
     for audience in AUDIENCES:
         socketio.emit("meeting.presence", {"meeting": meeting_id, "html": html},
                       to=audience_room(meeting_id, audience))
+    return html
 
 
 def _close(connections):

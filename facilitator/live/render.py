@@ -29,10 +29,6 @@ class Update:
         self.ops.append({"op": "order", "into": into, "ids": ids})
         return self
 
-    def replace(self, element_id, html):
-        self.ops.append({"op": "replace", "id": element_id, "html": html})
-        return self
-
 
 def renders(*event_types):
     def register(function):

@@ -83,12 +83,11 @@ def on_join(data):
     since = since if isinstance(since, int) and since >= 0 else 0
     events = events_since(meeting_id, since)
     last_seq = db.session.get(Meeting, meeting_id).last_seq
-    presence.connect(request.sid, meeting_id, seat.id if seat else None, audience)
+    here = presence.connect(request.sid, meeting_id, seat.id if seat else None, audience)
     if events is None or since > last_seq:
         return {"reload": True, "seq": last_seq}
     return {"seq": last_seq, "audience": audience,
-            "events": [message(event, audience) for event in events],
-            "presence": presence.presence_html(meeting_id)}
+            "events": [message(event, audience) for event in events], "presence": here}
 
 
 @socketio.on("lobby.wait")

@@ -1,7 +1,7 @@
 """Who the current person is in a meeting: the one place seats are looked up from a session."""
 import hmac
 
-from flask import g, session
+from flask import session
 
 from facilitator.errors import Refused
 from facilitator.extensions import db
@@ -42,7 +42,3 @@ def meeting_for_projector(meeting_id, token):
     if meeting is None or not hmac.compare_digest(meeting.projector_token, token or ""):
         raise Refused("That projector link is not valid.", 404)
     return meeting
-
-
-def current_staff():
-    return g.get("user")

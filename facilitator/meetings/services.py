@@ -91,10 +91,8 @@ def meeting_by_code(code):
     return meeting
 
 
-def join_meeting(meeting, *, name, attends_as, user=None, existing=None):
+def join_meeting(meeting, *, name, attends_as, user=None):
     """Someone asks to join: they wait in the lobby until the chair admits them."""
-    if existing is not None and existing.status in (LOBBY, ADMITTED):
-        return existing
     name = clean_text(name, label="your name", limit=NAME_LIMIT)
     if attends_as not in ATTENDS_AS:
         raise Refused("Choose who you are in this meeting.")

@@ -371,13 +371,6 @@
         var element = document.getElementById(id);
         if (element) container.appendChild(element);
       });
-    },
-    replace: function (op) {
-      var element = document.getElementById(op.id);
-      if (!element) return;
-      var replacement = fragment(op.html);
-      element.replaceWith(replacement);
-      prepare(replacement);
     }
   };
 
