@@ -20,9 +20,9 @@ def create_app(overrides=None):
     app.config.update(overrides or {})
 
     # The domains first: their Socket.IO handlers must be registered before Socket.IO is bound.
-    from facilitator import accounts, board, cli, live, meetings, security
+    from facilitator import accounts, agenda, board, cli, live, meetings, panels, scaling, security
 
-    for domain in (accounts, meetings, board, live):
+    for domain in (accounts, meetings, agenda, board, scaling, panels, live):
         domain.init_app(app)
 
     db.init_app(app)

@@ -121,10 +121,11 @@ def other_staff(app):
     return create_user("other@example.org", "Sam Patel", PASSWORD, "Social Worker")
 
 
-def new_meeting(chair, reference="CASE-0042", child="Jordan Lee Taylor"):
+def new_meeting(chair, reference="CASE-0042", child="Jordan Lee Taylor", **options):
     return meetings.create_meeting(
         chair, case_reference=reference, child_name=child,
-        scheduled_at=datetime(2026, 11, 24, 10, 0), location="Room 2, County Hall")
+        scheduled_at=datetime(2026, 11, 24, 10, 0), location="Room 2, County Hall",
+        **{"immediate_risk": False, **options})
 
 
 @pytest.fixture
@@ -280,3 +281,12 @@ def wait_until():
     return wait
 
 
+
+
+@pytest.fixture
+def until(wait_until):
+    """wait_until(condition, message) for live tests, with a bound generous enough for a loaded
+    machine: a limit on waiting, never an assertion about speed."""
+    def wait(condition, message, timeout=15):
+        wait_until(condition, timeout=timeout, message=message)
+    return wait

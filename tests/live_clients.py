@@ -7,12 +7,17 @@ in the order it arrived: `meeting.event` messages, `seat.changed` notices and
 import re
 import threading
 import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import engineio
 import requests
 import socketio
 
-from tests.conftest import cookie_header, csrf_from
+from facilitator.accounts.services import create_user
+from facilitator.extensions import db
+from facilitator.meetings.models import Meeting, Participant
+from tests.conftest import PASSWORD, LiveServer, cookie_header, csrf_from, http_session, new_meeting
 
 TIMEOUT = 10  # seconds any one acknowledgement may take; a bound, never an assertion on speed
 
@@ -145,3 +150,97 @@ def chair_posts(server, chair_session, meeting_id, path, **form):
                                   data={"csrf_token": token, **form})
     assert response.ok, (response.status_code, response.text[:500])
     return response
+
+
+# ---- Reading the database the server writes to --------------------------------------------------
+
+def fresh(statement):
+    """Query with a new snapshot: the server process has written since our last read."""
+    db.session.rollback()
+    return db.session.scalars(statement).all()
+
+
+def seat_named(meeting_id, name):
+    (seat,) = fresh(db.select(Participant).filter_by(meeting_id=meeting_id, name=name))
+    return seat
+
+
+def last_seq(meeting_id):
+    (seq,) = fresh(db.select(Meeting.last_seq).filter_by(id=meeting_id))
+    return seq
+
+
+# ---- A meeting on the live server, and the people in it -----------------------------------------
+
+@contextmanager
+def running_server(tmp_path_factory, folder):
+    """One real server process for a test module (starting one costs a second or more); each
+    test makes its own meetings on it, so the tests do not see each other."""
+    server = LiveServer(tmp_path_factory.mktemp(folder))
+    with server.app.app_context():
+        yield server.start()
+        server.stop()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@dataclass
+class Person:
+    name: str
+    session: requests.Session
+    seat_id: int
+
+
+@dataclass
+class Room:
+    """A meeting on the live server, its signed-in chair, and every client opened for it."""
+    server: object
+    meeting_id: int
+    join_code: str
+    projector_token: str
+    chair: Person
+    chair_user_id: int
+    clients: list = field(default_factory=list)
+    client_class = LiveClient
+
+    def admit(self, name, attends_as="carer"):
+        """A guest asks to join over HTTP and the chair admits them from the lobby."""
+        session = ask_to_join(self.server, self.join_code, name, attends_as)
+        seat = seat_named(self.meeting_id, name)
+        assert seat.status == "lobby"
+        chair_posts(self.server, self.chair.session, self.meeting_id, f"people/{seat.id}/admit")
+        assert seat_named(self.meeting_id, name).status == "admitted"
+        return Person(name, session, seat.id)
+
+    def client(self, person=None, *, join=True, since=None, projector=False, **options):
+        """A connected client for `person` (None: no session; `projector`: the projector link).
+        Joined, it is a page that has just loaded (up to date) or, with `since`, one replaying
+        from there; the join answer is `.joined`."""
+        if projector:
+            options["auth"] = {"meeting": self.meeting_id, "projector": self.projector_token}
+        name = "projector" if projector else person.name if person else "anonymous"
+        client = self.client_class(self.server, person.session if person else None,
+                                   name=name, **options)
+        self.clients.append(client)
+        client.connect()
+        if join:
+            client.joined = client.join(
+                self.meeting_id, since=last_seq(self.meeting_id) if since is None else since)
+        return client
+
+    def close_clients(self):
+        closing = [threading.Thread(target=client.close) for client in self.clients]
+        for thread in closing:
+            thread.start()
+        for thread in closing:
+            thread.join()
+
+
+def new_room(server, room_class=Room, reference=None):
+    """A new meeting on the live server with its chair signed in over HTTP."""
+    email = f"chair-{new_key()[:8]}@example.org"
+    user = create_user(email, "Alex Morgan", PASSWORD, "Team Manager")
+    meeting = new_meeting(user, reference=reference or f"CASE-{new_key()[:8]}")
+    chair = Person(user.name, http_session(server, email), seat_named(meeting.id, user.name).id)
+    return room_class(server, meeting.id, meeting.join_code, meeting.projector_token, chair,
+                      user.id)

@@ -5,10 +5,8 @@ a dropped phone catching up, a double tap not making two cards, a removed guest 
 more. The protocol is described in docs/live-protocol.md.
 """
 import threading
-from dataclasses import dataclass, field
 
 import pytest
-import requests
 from flask import Flask
 from socketio.exceptions import ConnectionError as SocketRefused
 
@@ -16,15 +14,22 @@ from facilitator.accounts.services import create_user
 from facilitator.board.models import Card
 from facilitator.extensions import db
 from facilitator.live.models import MeetingEvent
-from facilitator.meetings.models import Meeting, Participant
-from tests.conftest import PASSWORD, SECRET, LiveServer, http_session, new_meeting
+from facilitator.meetings.models import Meeting
+from tests.conftest import PASSWORD, SECRET, new_meeting
 from tests.live_clients import (
     LiveClient,
+    Person,
+    Room,
     ask_to_join,
     board_page,
     chair_posts,
     fragment_html,
+    fresh,
+    last_seq,
     new_key,
+    new_room,
+    running_server,
+    seat_named,
 )
 
 pytestmark = pytest.mark.live
@@ -33,22 +38,6 @@ XSS = "<script>alert(1)</script> and <img src=x onerror=alert(1)>"
 
 
 # ---- Reading the database the server writes to --------------------------------------------------
-
-def fresh(statement):
-    """Query with a new snapshot: the server process has written since our last read."""
-    db.session.rollback()
-    return db.session.scalars(statement).all()
-
-
-def seat_named(meeting_id, name):
-    (seat,) = fresh(db.select(Participant).filter_by(meeting_id=meeting_id, name=name))
-    return seat
-
-
-def last_seq(meeting_id):
-    (seq,) = fresh(db.select(Meeting.last_seq).filter_by(id=meeting_id))
-    return seq
-
 
 def live_cards(meeting_id):
     return fresh(db.select(Card).filter_by(meeting_id=meeting_id, removed_at=None))
@@ -64,44 +53,7 @@ def presence_of(html, name):
 
 # ---- A meeting on the live server, and the people in it -----------------------------------------
 
-@dataclass
-class Person:
-    name: str
-    session: requests.Session
-    seat_id: int
-
-
-@dataclass
-class Room:
-    """A meeting on the live server, its signed-in chair, and every client opened for it."""
-    server: object
-    meeting_id: int
-    join_code: str
-    chair: Person
-    chair_user_id: int
-    clients: list = field(default_factory=list)
-
-    def admit(self, name, attends_as="carer"):
-        """A guest asks to join over HTTP and the chair admits them from the lobby."""
-        session = ask_to_join(self.server, self.join_code, name, attends_as)
-        seat = seat_named(self.meeting_id, name)
-        assert seat.status == "lobby"
-        chair_posts(self.server, self.chair.session, self.meeting_id,
-                    f"people/{seat.id}/admit")
-        assert seat_named(self.meeting_id, name).status == "admitted"
-        return Person(name, session, seat.id)
-
-    def client(self, person=None, *, join=True, **options):
-        """A connected client for `person` (None: no session), joined to the meeting as a page
-        that has just loaded would be: up to date, so it receives only what happens next."""
-        client = LiveClient(self.server, person.session if person else None,
-                            name=person.name if person else "anonymous", **options)
-        self.clients.append(client)
-        client.connect()
-        if join:
-            client.join(self.meeting_id, since=last_seq(self.meeting_id))
-        return client
-
+class BoardRoom(Room):
     def add(self, client, text, column="worried", key=None):
         reply = client.add_card(self.meeting_id, text, column, key)
         assert reply == {"ok": True, "seq": reply.get("seq")}, reply
@@ -110,37 +62,15 @@ class Room:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """One real server process for the module (starting one costs a second or more); each test
-    has its own meeting, chair and guests on it, so the tests do not see each other."""
-    server = LiveServer(tmp_path_factory.mktemp("live"))
-    with server.app.app_context():
-        yield server.start()
-        server.stop()
-        db.session.remove()
-        db.engine.dispose()
+    with running_server(tmp_path_factory, "live") as server:
+        yield server
 
 
 @pytest.fixture
 def room(server):
-    email = f"chair-{new_key()[:8]}@example.org"
-    user = create_user(email, "Alex Morgan", PASSWORD, "Team Manager")
-    meeting = new_meeting(user, reference=f"CASE-{new_key()[:8]}")
-    chair = Person(user.name, http_session(server, email), seat_named(meeting.id, user.name).id)
-    room = Room(server, meeting.id, meeting.join_code, chair, user.id)
+    room = new_room(server, BoardRoom)
     yield room
-    closing = [threading.Thread(target=client.close) for client in room.clients]
-    for thread in closing:
-        thread.start()
-    for thread in closing:
-        thread.join()
-
-
-@pytest.fixture
-def until(wait_until):
-    """wait_until with a bound generous enough for a loaded machine; the tests never time things."""
-    def wait(condition, message, timeout=10):
-        wait_until(condition, timeout=timeout, message=message)
-    return wait
+    room.close_clients()
 
 
 def at_once(clients, work):

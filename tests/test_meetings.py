@@ -63,8 +63,10 @@ def test_staff_set_up_a_meeting_and_become_its_chair(client, chair_user):
     sign_in(client, chair_user.email)
     token = csrf_from(client.get("/meetings/new").get_data(as_text=True))
     response = client.post("/meetings/new", data={
-        "csrf_token": token, "case_reference": "CR-77", "child_name": "Jordan Lee-Smith",
-        "day": "2026-07-01", "time": "10:30", "location": "Room 4"})
+        "csrf_token": token, "type_code": "placement_stability", "immediate_risk": "no",
+        "case_reference": "CR-77",
+        "child_name": "Jordan Lee-Smith", "day": "2026-07-01", "time": "10:30",
+        "location": "Room 4"})
     assert response.status_code == 303
     meeting = db.session.scalar(db.select(Meeting))
     assert meeting.child.initials == "J.L."
@@ -77,6 +79,27 @@ def test_staff_set_up_a_meeting_and_become_its_chair(client, chair_user):
                      "What needs to happen?"):
         assert question in board
     assert meeting.join_code in board
+
+
+def test_the_meeting_type_sets_the_board_and_the_scale(client, chair_user):
+    sign_in(client, chair_user.email)
+    form = client.get("/meetings/new").get_data(as_text=True)
+    assert "Multi-Agency Stability Support Meeting" in form
+    response = client.post("/meetings/new", data={
+        "csrf_token": csrf_from(form), "type_code": "multi_agency_stability_support",
+        "case_reference": "CR-78", "child_name": "Kai Brown", "day": "2026-07-01",
+        "time": "14:00", "location": "Online"})
+    board = client.get(response.headers["Location"]).get_data(as_text=True)
+    for question in ("What is causing stress to the placement?",
+                     "What are the strengths and support networks?",
+                     "What will support stability?"):
+        assert question in board
+    assert "What are we worried about?" not in board
+    assert "Placement Stability Scale, 1 to 5" in board  # the chair's scaling question
+    unknown = client.post("/meetings/new", data={
+        "csrf_token": csrf_from(form), "type_code": "made_up", "case_reference": "CR-79",
+        "child_name": "Kai Brown", "day": "2026-07-01", "time": "14:00", "location": "Online"})
+    assert "Choose a type of meeting." in unknown.get_data(as_text=True)
 
 
 def test_missing_fields_are_named_in_the_error_summary(client, chair_user):

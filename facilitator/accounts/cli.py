@@ -9,10 +9,11 @@ from facilitator.errors import Refused
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
 @click.option("--job-title", default="", help="For example Team Manager.")
+@click.option("--admin", is_flag=True, help="May adjust the meeting types for the authority.")
 @click.password_option()
-def create_user_command(email, name, job_title, password):
+def create_user_command(email, name, job_title, admin, password):
     try:
-        user = create_user(email, name, password, job_title)
+        user = create_user(email, name, password, job_title, is_admin=admin)
     except Refused as refused:
         raise click.ClickException(refused.message)
-    click.echo(f"Created {user.name} <{user.email}>.")
+    click.echo(f"Created {user.name} <{user.email}>{' as an administrator' if admin else ''}.")

@@ -18,4 +18,6 @@ class User(db.Model):
     job_title: Mapped[str] = mapped_column(String(120), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    # An administrator adjusts the meeting types (agenda items and timeboxes) for the authority.
+    is_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

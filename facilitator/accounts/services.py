@@ -16,7 +16,7 @@ def normalise_email(email):
     return (email or "").strip().lower()
 
 
-def create_user(email, name, password, job_title=""):
+def create_user(email, name, password, job_title="", is_admin=False):
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise Refused("Enter an email address in the correct format, like name@example.org.")
@@ -26,7 +26,7 @@ def create_user(email, name, password, job_title=""):
     if db.session.scalar(db.select(User).filter_by(email=email)):
         raise Refused("There is already an account with that email address.")
     user = User(email=email, name=name, job_title=job_title or "",
-                password_hash=hasher.hash(password))
+                password_hash=hasher.hash(password), is_admin=bool(is_admin))
     db.session.add(user)
     db.session.commit()
     return user

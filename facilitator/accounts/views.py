@@ -4,6 +4,7 @@ from flask import Blueprint, g, redirect, render_template, request, session, url
 
 from facilitator.accounts.forms import SignInForm
 from facilitator.accounts.services import authenticate, current_user, sign_in
+from facilitator.errors import Refused
 from facilitator.live.presence import disconnect_user
 
 bp = Blueprint("accounts", __name__, cli_group=None)
@@ -14,6 +15,17 @@ def staff_required(view):
     def wrapped(*args, **kwargs):
         if g.user is None:
             return redirect(url_for("accounts.sign_in_page", next=request.path))
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def admin_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.user is None:
+            return redirect(url_for("accounts.sign_in_page", next=request.path))
+        if not g.user.is_admin:
+            raise Refused("Only an administrator can do that.", 403)
         return view(*args, **kwargs)
     return wrapped
 

@@ -10,7 +10,8 @@ from facilitator.clock import utcnow
 from facilitator.errors import Refused
 from facilitator.extensions import db
 from facilitator.live.events import record_change
-from facilitator.meetings.models import ADMITTED, OBSERVER, Meeting, Participant
+from facilitator.meetings.access import acting_seat
+from facilitator.meetings.models import OBSERVER
 from facilitator.text import clean_text
 
 CARD_LIMIT = 500  # characters; a flipchart note, not a report (documented in README)
@@ -31,17 +32,6 @@ def board_cards(meeting):
     for card in cards:
         columns.setdefault(card.column, []).append(card_payload(card))
     return columns
-
-
-def _actor_in(meeting_id, actor):
-    """Re-read the actor inside the change: a removal a moment ago must count."""
-    meeting = db.session.get(Meeting, meeting_id)
-    seat = db.session.get(Participant, actor.id)
-    if seat is None or seat.meeting_id != meeting_id or seat.status != ADMITTED:
-        raise Refused("You are not in that meeting.", 403)
-    if not meeting.is_open:
-        raise Refused("This meeting has closed; the board can no longer change.", 409)
-    return meeting, seat
 
 
 def _column(meeting, key):
@@ -71,7 +61,7 @@ def _column_order(meeting_id, column):
 
 def add_card(meeting_id, actor, column, text, key=None):
     def change():
-        meeting, seat = _actor_in(meeting_id, actor)
+        meeting, seat = acting_seat(meeting_id, actor)
         if seat.meeting_role == OBSERVER:
             raise Refused("Observers cannot add cards.", 403)
         key_ = _column(meeting, column)
@@ -88,7 +78,7 @@ def add_card(meeting_id, actor, column, text, key=None):
 
 def edit_card(meeting_id, actor, card_id, text, version=None, key=None):
     def change():
-        _, seat = _actor_in(meeting_id, actor)
+        _, seat = acting_seat(meeting_id, actor)
         card = _card(meeting_id, card_id)
         _may_change(seat, card)
         body = clean_text(text, label="the card's text", limit=CARD_LIMIT)
@@ -102,7 +92,7 @@ def edit_card(meeting_id, actor, card_id, text, version=None, key=None):
 
 def remove_card(meeting_id, actor, card_id, key=None):
     def change():
-        _, seat = _actor_in(meeting_id, actor)
+        _, seat = acting_seat(meeting_id, actor)
         card = _card(meeting_id, card_id)
         _may_change(seat, card)
         card.removed_at, card.removed_by_id = utcnow(), seat.id
@@ -113,7 +103,7 @@ def remove_card(meeting_id, actor, card_id, key=None):
 def move_card(meeting_id, actor, card_id, column=None, step=0, key=None):
     """The chair or minute taker moves a card to another column (to its end) or up/down one."""
     def change():
-        meeting, seat = _actor_in(meeting_id, actor)
+        meeting, seat = acting_seat(meeting_id, actor)
         if not seat.runs_meeting:
             raise Refused("Only the chair or the minute taker can move cards.", 403)
         card = _card(meeting_id, card_id)

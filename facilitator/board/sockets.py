@@ -1,34 +1,23 @@
 """Socket events for the board: thin callers of board.services."""
 from facilitator.board import services
-from facilitator.errors import Refused
 from facilitator.extensions import socketio
-from facilitator.live.sockets import answer, meeting_id_from
-from facilitator.meetings.access import admitted_seat
+from facilitator.live.sockets import answer, int_from, seat_from
+
+NO_CARD = "That card is no longer on the board."
 
 
-def _int(data, name):
-    value = data.get(name)
-    if isinstance(value, bool):
-        raise Refused("That card is no longer on the board.", 404)
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Refused("That card is no longer on the board.", 404)
+def _card(data):
+    return int_from(data, "card", NO_CARD)
 
 
 def _optional_int(data, name):
-    return None if data.get(name) in (None, "") else _int(data, name)
-
-
-def _seat(data):
-    meeting_id = meeting_id_from(data)
-    return meeting_id, admitted_seat(meeting_id)
+    return None if data.get(name) in (None, "") else int_from(data, name, NO_CARD)
 
 
 @socketio.on("card.add")
 @answer
 def on_card_add(data):
-    meeting_id, seat = _seat(data)
+    meeting_id, seat = seat_from(data)
     event = services.add_card(meeting_id, seat, data.get("column"), data.get("text"),
                               key=data.get("key"))
     return {"seq": event.seq}
@@ -37,8 +26,8 @@ def on_card_add(data):
 @socketio.on("card.edit")
 @answer
 def on_card_edit(data):
-    meeting_id, seat = _seat(data)
-    event = services.edit_card(meeting_id, seat, _int(data, "card"), data.get("text"),
+    meeting_id, seat = seat_from(data)
+    event = services.edit_card(meeting_id, seat, _card(data), data.get("text"),
                                version=_optional_int(data, "version"), key=data.get("key"))
     return {"seq": event.seq}
 
@@ -46,16 +35,16 @@ def on_card_edit(data):
 @socketio.on("card.remove")
 @answer
 def on_card_remove(data):
-    meeting_id, seat = _seat(data)
-    event = services.remove_card(meeting_id, seat, _int(data, "card"), key=data.get("key"))
+    meeting_id, seat = seat_from(data)
+    event = services.remove_card(meeting_id, seat, _card(data), key=data.get("key"))
     return {"seq": event.seq}
 
 
 @socketio.on("card.move")
 @answer
 def on_card_move(data):
-    meeting_id, seat = _seat(data)
-    event = services.move_card(meeting_id, seat, _int(data, "card"),
+    meeting_id, seat = seat_from(data)
+    event = services.move_card(meeting_id, seat, _card(data),
                                column=data.get("column") or None,
                                step=_optional_int(data, "step") or 0, key=data.get("key"))
     return {"seq": event.seq}

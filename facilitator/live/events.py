@@ -44,6 +44,10 @@ def record_change(meeting_id, event_type, change, *, actor=None, key=None):
                     db.select(MeetingEvent).filter_by(meeting_id=meeting_id, idempotency_key=key))
                 if earlier is not None:
                     db.session.rollback()  # gives back the sequence number
+                    if earlier.type != event_type or earlier.actor_id != (actor and actor.id):
+                        # Someone else's key, or another kind of change: not a retry of this one.
+                        raise Refused("That submission could not be read. Reload the page and "
+                                      "try again.")
                     return earlier
             payload = change()
             event = MeetingEvent(meeting_id=meeting_id, seq=seq, type=event_type,

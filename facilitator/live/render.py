@@ -1,7 +1,8 @@
 """Turning an event into what each audience sees: DOM operations carrying server-rendered HTML.
 
-Domains register a renderer per event type. A renderer gets the event and an audience
-("chair", "participant" or "projector") and returns an Update. Rendering happens once per
+Domains register renderers per event type; several domains may render the same event (the
+scaling tally changes when someone is admitted). A renderer gets the event and an audience
+("chair", "participant" or "projector") and returns an Update or None. Rendering happens once per
 audience, never once per client; per-person affordances come from data attributes.
 """
 from dataclasses import dataclass, field
@@ -24,6 +25,11 @@ class Update:
         self.ops.append({"op": "remove", "id": element_id})
         return self
 
+    def extend(self, other):
+        self.ops.extend(other.ops)
+        self.announce = " ".join(text for text in (self.announce, other.announce) if text)
+        return self
+
     def order(self, into, ids):
         """Put the children of `into` in this order of element ids."""
         self.ops.append({"op": "order", "into": into, "ids": ids})
@@ -33,15 +39,16 @@ class Update:
 def renders(*event_types):
     def register(function):
         for event_type in event_types:
-            _renderers[event_type] = function
+            _renderers.setdefault(event_type, []).append(function)
         return function
     return register
 
 
 def update_for(event, audience):
-    renderer = _renderers.get(event.type)
-    update = renderer(event, audience) if renderer else None
-    return update or Update()
+    update = Update()
+    for renderer in _renderers.get(event.type, ()):
+        update.extend(renderer(event, audience) or Update())
+    return update
 
 
 def message(event, audience):

@@ -1,9 +1,11 @@
 """Socket.IO connection, joining a meeting's rooms, replay, and the shape of every answer."""
+import re
 from functools import wraps
 
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
+from facilitator.clock import epoch_ms, utcnow
 from facilitator.errors import Refused
 from facilitator.extensions import db, socketio
 from facilitator.live import presence
@@ -39,6 +41,22 @@ def meeting_id_from(data):
     if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
         raise Refused("That meeting could not be found.", 404)
     return int(value)
+
+
+def int_from(data, name, missing_message):
+    """A whole-number id from a socket message, or Refused with the person's message."""
+    value = data.get(name)
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,18}", value.strip()):
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise Refused(missing_message, 404)  # 7.9 is not card 7
+
+
+def seat_from(data):
+    """The meeting a message is for, and the sender's admitted seat in it."""
+    meeting_id = meeting_id_from(data)
+    return meeting_id, admitted_seat(meeting_id)
 
 
 @socketio.on("connect")
@@ -86,7 +104,7 @@ def on_join(data):
     here = presence.connect(request.sid, meeting_id, seat.id if seat else None, audience)
     if events is None or since > last_seq:
         return {"reload": True, "seq": last_seq}
-    return {"seq": last_seq, "audience": audience,
+    return {"seq": last_seq, "audience": audience, "now": epoch_ms(utcnow()),
             "events": [message(event, audience) for event in events], "presence": here}
 
 

@@ -2,6 +2,7 @@
 
 
 def init_app(app):
-    from facilitator.meetings import cli, fragments, views  # noqa: F401
+    from facilitator.meetings import cli, fragments, type_views, views  # noqa: F401
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(type_views.bp)

@@ -37,6 +37,18 @@ def admitted_seat(meeting_id):
     return seat
 
 
+def acting_seat(meeting_id, actor):
+    """Inside a change: re-read the actor and the meeting, so a removal a moment ago counts."""
+    meeting = db.session.get(Meeting, meeting_id)
+    seat = db.session.get(Participant, actor.id)
+    if meeting is None or seat is None or seat.meeting_id != meeting_id \
+            or seat.status != ADMITTED:
+        raise Refused("You are not in that meeting.", 403)
+    if not meeting.is_open:
+        raise Refused("This meeting has closed; it can no longer change.", 409)
+    return meeting, seat
+
+
 def meeting_for_projector(meeting_id, token):
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or not hmac.compare_digest(meeting.projector_token, token or ""):

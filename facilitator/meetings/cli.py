@@ -31,7 +31,8 @@ def demo(base_url):
     if meeting is None:
         start = (utcnow() + timedelta(minutes=5)).replace(second=0, microsecond=0)
         meeting = create_meeting(chair, case_reference=DEMO_REFERENCE, child_name="Jordan Taylor",
-                                 scheduled_at=start, location="Meeting room 2, County Hall")
+                                 scheduled_at=start, location="Meeting room 2, County Hall",
+                                 immediate_risk=True)
     with current_app.test_request_context(base_url=base_url):
         links = {
             "Chair signs in at": url_for("accounts.sign_in_page", _external=True),

@@ -1,11 +1,19 @@
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectChoice, StringField, TimeField
+from wtforms import DateField, RadioField, SelectChoice, StringField, TimeField, ValidationError
 from wtforms.validators import DataRequired, Length
 
 from facilitator.meetings.models import ATTENDS_AS
 
 
 class NewMeetingForm(FlaskForm):
+    type_code = RadioField("Type of meeting", default="placement_stability",
+                           validate_choice=False,
+                           validators=[DataRequired("Choose a type of meeting.")])
+    immediate_risk = RadioField(
+        "Is the placement at immediate risk of breaking down?",
+        description="For a stability meeting: if so it is due within 5 working days, "
+                    "otherwise within 2 weeks.",
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")], validate_choice=False)
     case_reference = StringField("Child's case reference", validators=[
         DataRequired("Enter the child's case reference."), Length(max=40)])
     child_name = StringField("Child's name", description="The projector shows only initials.",
@@ -16,6 +24,15 @@ class NewMeetingForm(FlaskForm):
     location = StringField("Where", description="A room, or 'Online' for a remote meeting.",
                            validators=[DataRequired("Enter where the meeting is."),
                                        Length(max=200)])
+
+    def for_types(self, meeting_types):
+        """The meeting types are data: the choices come from the database."""
+        self.type_code.choices = [SelectChoice(t.code, t.name) for t in meeting_types]
+        return self
+
+    def validate_type_code(self, field):
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError("Choose a type of meeting.")
 
 
 class JoinCodeForm(FlaskForm):

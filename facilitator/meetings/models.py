@@ -1,10 +1,10 @@
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from facilitator.clock import utcnow
+from facilitator.clock import to_london, utcnow
 from facilitator.extensions import db
 
 # Who someone is in the meeting, as they say when they join (seeds 002, 004).
@@ -25,14 +25,21 @@ CHAIR_ATTENDS_AS = {"chair": "Chair"}
 CHAIR, MINUTE_TAKER, PARTICIPANT, OBSERVER = "chair", "minute_taker", "participant", "observer"
 RUNS_MEETING = (CHAIR, MINUTE_TAKER)
 
-# Where someone stands: waiting in the lobby, in the meeting, turned away or taken out.
+# Where someone stands: waiting in the lobby, in the meeting, turned away or taken out; or not
+# coming, and sending their views in advance through a personal link.
 LOBBY, ADMITTED, DECLINED, REMOVED = "lobby", "admitted", "declined", "removed"
+IN_ADVANCE = "in_advance"
 
 OPEN, CLOSED = "open", "closed"
 
 
 class MeetingType(db.Model):
-    """A meeting template as data: its name and its board columns (more comes with the agenda)."""
+    """A meeting template as data: adding a type is adding a row, never a code branch.
+
+    `agenda` [{key, title, minutes}], `columns` [{key, question, hint}], `scale` (scaling.scales),
+    `roles` [{who, expect: attend|views}], `rules` (timing: due dates, review, panel series,
+    case criteria and outcomes) and `documents` [names]. `kind` is "meeting" or "panel".
+    """
 
     __tablename__ = "meeting_types"
 
@@ -40,6 +47,17 @@ class MeetingType(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     # [{"key": "worried", "question": "What are we worried about?", "hint": "..."}, ...]
     columns: Mapped[list] = mapped_column(JSON)
+    # The scaling question's scale: range, direction, labels, plain words (see scaling.scales).
+    scale: Mapped[dict] = mapped_column(JSON)
+    kind: Mapped[str] = mapped_column(String(20), default="meeting")
+    agenda: Mapped[list] = mapped_column(JSON, default=list)
+    roles: Mapped[list] = mapped_column(JSON, default=list)
+    rules: Mapped[dict] = mapped_column(JSON, default=dict)
+    documents: Mapped[list] = mapped_column(JSON, default=list)
+
+    @property
+    def is_panel(self):
+        return self.kind == "panel"
 
     def column(self, key):
         return next((c for c in self.columns if c["key"] == key), None)
@@ -79,6 +97,12 @@ class Meeting(db.Model):
     last_seq: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A stability meeting's timing rule (seed 002): at immediate risk or not, and the date by
+    # which it is due; a meeting booked after that is flagged.
+    immediate_risk: Mapped[bool | None]
+    due_by: Mapped[date | None]
+    # The agenda item the meeting is on (agenda.models.AgendaItem), once the chair starts.
+    current_item_id: Mapped[int | None]
 
     type: Mapped[MeetingType] = relationship()
     child: Mapped[Child] = relationship()
@@ -86,6 +110,10 @@ class Meeting(db.Model):
     @property
     def is_open(self):
         return self.status == OPEN
+
+    @property
+    def booked_late(self):
+        return self.due_by is not None and to_london(self.scheduled_at).date() > self.due_by
 
 
 class Participant(db.Model):

@@ -1,16 +1,21 @@
 """Operations on meetings and their people. Each change goes through live.record_change."""
 import secrets
+from datetime import timedelta
 
+from facilitator.agenda.services import create_agenda
+from facilitator.clock import add_working_days, london_today
 from facilitator.errors import Refused
 from facilitator.extensions import db
 from facilitator.live.broadcast import notify_seat
 from facilitator.live.events import record_change, record_first_event
 from facilitator.live.presence import broadcast_presence, disconnect_participant
+from facilitator.meetings.access import acting_seat
 from facilitator.meetings.models import (
     ADMITTED,
     ATTENDS_AS,
     CHAIR,
     DECLINED,
+    IN_ADVANCE,
     LOBBY,
     MINUTE_TAKER,
     PARTICIPANT,
@@ -36,20 +41,30 @@ def participant_payload(p):
 
 
 def create_meeting(user, *, case_reference, child_name, scheduled_at, location,
-                   type_code=PLACEMENT_STABILITY):
-    """A member of staff sets up a meeting for a child and becomes its chair."""
+                   type_code=PLACEMENT_STABILITY, immediate_risk=None):
+    """A member of staff sets up a meeting for a child and becomes its chair.
+
+    Where the type has a due rule (seed 002), `immediate_risk` decides when the meeting is due:
+    within 5 working days of today if the placement is at immediate risk, else 2 weeks.
+    """
     meeting_type = db.session.get(MeetingType, type_code)
     if meeting_type is None:
         raise Refused("Choose a type of meeting.")
     reference = clean_text(case_reference, label="the child's case reference", limit=40)
     name = clean_text(child_name, label="the child's name", limit=120)
     place = clean_text(location, label="where the meeting is", limit=200)
+    due = meeting_type.rules.get("due")
+    if due and immediate_risk is None:
+        raise Refused("Say whether the placement is at immediate risk of breaking down.")
     child = _child(reference, name)
     meeting = Meeting(type_code=type_code, child=child, scheduled_at=scheduled_at,
                       location=place, join_code=_new_join_code(),
-                      projector_token=secrets.token_urlsafe(32), created_by_id=user.id)
+                      projector_token=secrets.token_urlsafe(32), created_by_id=user.id,
+                      immediate_risk=bool(immediate_risk) if due else None,
+                      due_by=due_date(due, bool(immediate_risk)) if due else None)
     db.session.add(meeting)
     db.session.flush()
+    create_agenda(meeting)
     chair = Participant(meeting_id=meeting.id, user_id=user.id, name=user.name,
                         attends_as="chair", meeting_role=CHAIR, status=ADMITTED,
                         token=secrets.token_urlsafe(32))
@@ -59,6 +74,15 @@ def create_meeting(user, *, case_reference, child_name, scheduled_at, location,
                        {"type": type_code, "case_reference": reference, "chair": chair.id},
                        actor=chair)
     return meeting
+
+
+def due_date(rule, immediate_risk, today=None):
+    """The date a meeting is due by, from the type's rule and today's date in England."""
+    step = rule["immediate_risk" if immediate_risk else "otherwise"]
+    today = today or london_today()
+    if "working_days" in step:
+        return add_working_days(today, step["working_days"])
+    return today + timedelta(days=step["days"])
 
 
 def _child(reference, name):
@@ -112,6 +136,38 @@ def join_meeting(meeting, *, name, attends_as, user=None):
 
     record_change(meeting.id, "participant.waiting", change)
     return seat["participant"]
+
+
+def invite_in_advance(meeting_id, chair, *, name, attends_as, key=None):
+    """The chair asks someone who cannot come to send their score and reason by a personal
+    link. They are part of the meeting's record but never see the board."""
+    name = clean_text(name, label="their name", limit=NAME_LIMIT)
+    if attends_as not in ATTENDS_AS:
+        raise Refused("Choose who they are in this meeting.")
+
+    def change():
+        _, seat = acting_seat(meeting_id, chair)
+        if seat.meeting_role != CHAIR:
+            raise Refused("Only the chair can do that.", 403)
+        person = Participant(meeting_id=meeting_id, name=name, attends_as=attends_as,
+                             status=IN_ADVANCE, meeting_role=PARTICIPANT,
+                             token=secrets.token_urlsafe(32))
+        db.session.add(person)
+        db.session.flush()
+        return {"participant": participant_payload(person)}
+
+    return record_change(meeting_id, "participant.invited", change, actor=chair, key=key)
+
+
+def in_advance_seat(meeting_id, token):
+    """The person a personal link belongs to; the link ends when the meeting closes."""
+    person = db.session.scalar(db.select(Participant).filter_by(
+        meeting_id=meeting_id, token=token or "", status=IN_ADVANCE))
+    if person is None:
+        raise Refused("That link is not valid. Ask the chair for a new one.", 404)
+    if not person.meeting.is_open:
+        raise Refused("This meeting has closed, so the link no longer works.", 410)
+    return person
 
 
 def _chair_changes(meeting_id, chair, participant_id, allowed_from, change_seat):

@@ -1,24 +1,34 @@
 from io import BytesIO
 
 import segno
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
 from facilitator.accounts.views import staff_required
+from facilitator.agenda.services import agenda_view
 from facilitator.board.services import CARD_LIMIT, board_cards
 from facilitator.clock import from_london
 from facilitator.errors import Refused
 from facilitator.extensions import db
+from facilitator.live.http import posted_change
 from facilitator.live.presence import presence_context
 from facilitator.meetings import services
 from facilitator.meetings.access import (
-    admitted_seat,
     meeting_for_projector,
     remember_seat,
     seat_for,
 )
 from facilitator.meetings.forms import JoinCodeForm, JoinForm, NewMeetingForm
-from facilitator.meetings.models import ADMITTED, CHAIR, LOBBY, Meeting, Participant
+from facilitator.meetings.models import (
+    ADMITTED,
+    ATTENDS_AS,
+    LOBBY,
+    Meeting,
+    MeetingType,
+    Participant,
+)
 from facilitator.meetings.services import participant_payload
+from facilitator.panels.services import panel_view
+from facilitator.scaling.services import panel as scaling_panel
 
 bp = Blueprint("meetings", __name__, cli_group=None)
 
@@ -36,14 +46,16 @@ def index():
 @bp.route("/meetings/new", methods=["GET", "POST"])
 @staff_required
 def new():
-    form = NewMeetingForm()
+    types = db.session.scalars(db.select(MeetingType).order_by(MeetingType.name)).all()
+    form = NewMeetingForm().for_types(types)
     error = None
     if form.validate_on_submit():
         try:
             meeting = services.create_meeting(
                 g.user, case_reference=form.case_reference.data, child_name=form.child_name.data,
                 scheduled_at=from_london(form.day.data, form.time.data),
-                location=form.location.data)
+                location=form.location.data, type_code=form.type_code.data,
+                immediate_risk={"yes": True, "no": False}.get(form.immediate_risk.data))
             return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
         except Refused as refused:
             error = refused.message
@@ -72,7 +84,7 @@ def show(meeting_id):
         return render_template("meetings/lobby.html", meeting=meeting, seat=seat)
     if seat.status != ADMITTED:
         return render_template("meetings/left.html", meeting=meeting, seat=seat), 403
-    context = _board_context(meeting, seat.audience)
+    context = _board_context(meeting, seat.audience, seat)
     if seat.runs_meeting:
         people = db.session.scalars(db.select(Participant).filter_by(meeting_id=meeting_id)
                                     .order_by(Participant.id)).all()
@@ -81,14 +93,17 @@ def show(meeting_id):
     return render_template("meetings/board.html", seat=seat, **context)
 
 
-def _board_context(meeting, audience):
+def _board_context(meeting, audience, seat=None):
     """What every view of the board needs. The sequence number is read before the content, so
     a client replaying from it can only see a change twice (harmless), never miss one."""
     seq = meeting.last_seq
     return dict(meeting=meeting, meeting_id=meeting.id, seq=seq, audience=audience,
                 cards=board_cards(meeting), columns=meeting.type.columns,
                 card_limit=CARD_LIMIT, join_url=join_url(meeting), fragment=False,
-                presence=presence_context(meeting.id))
+                presence=presence_context(meeting.id), scaling=scaling_panel(meeting, seat),
+                agenda=agenda_view(meeting.id),
+                panel=panel_view(meeting) if meeting.type.is_panel else None,
+                attends_as_choices=ATTENDS_AS)
 
 
 @bp.route("/meetings/<int:meeting_id>/projector/<token>")
@@ -141,38 +156,26 @@ def join(code):
     return render_template("meetings/join.html", form=form, meeting=meeting, error=error)
 
 
-def _chair_action(meeting_id, participant_id, operation):
-    chair = admitted_seat(meeting_id)
-    if chair.meeting_role != CHAIR:
-        raise Refused("Only the chair can do that.", 403)
-    try:
-        operation(meeting_id, chair, participant_id)
-    except Refused as refused:
-        if request.htmx:
-            return Response(refused.message, status=refused.status, mimetype="text/plain")
-        flash(refused.message, "error")
-    if request.htmx:
-        return Response(status=204)  # the live event updates every page, this one included
-    return redirect(url_for("meetings.show", meeting_id=meeting_id), code=303)
-
-
 @bp.post("/meetings/<int:meeting_id>/people/<int:participant_id>/admit")
 def admit(meeting_id, participant_id):
-    return _chair_action(meeting_id, participant_id, services.admit)
+    return posted_change(meeting_id,
+                         lambda chair: services.admit(meeting_id, chair, participant_id))
 
 
 @bp.post("/meetings/<int:meeting_id>/people/<int:participant_id>/decline")
 def decline(meeting_id, participant_id):
-    return _chair_action(meeting_id, participant_id, services.decline)
+    return posted_change(meeting_id,
+                         lambda chair: services.decline(meeting_id, chair, participant_id))
 
 
 @bp.post("/meetings/<int:meeting_id>/people/<int:participant_id>/remove")
 def remove(meeting_id, participant_id):
-    return _chair_action(meeting_id, participant_id, services.remove)
+    return posted_change(meeting_id,
+                         lambda chair: services.remove(meeting_id, chair, participant_id))
 
 
 @bp.post("/meetings/<int:meeting_id>/people/<int:participant_id>/minute-taker")
 def minute_taker(meeting_id, participant_id):
     on = request.form.get("on") == "1"
-    return _chair_action(meeting_id, participant_id,
-                         lambda m, c, p: services.set_minute_taker(m, c, p, on))
+    return posted_change(meeting_id, lambda chair: services.set_minute_taker(
+        meeting_id, chair, participant_id, on))

@@ -9,6 +9,7 @@
 
   var meetingId = Number(root.dataset.meeting);
   var seat = root.dataset.seat || "";
+  var role = root.dataset.role || "";
   var projectorToken = root.dataset.projector || "";
   var lastSeq = Number(root.dataset.seq) || 0;
   var statusEl = document.getElementById("connection-status");
@@ -20,6 +21,8 @@
   var everConnected = false;
   var deferred = {};        // card id -> its newest upsert, held back while the person edits it
   var settling = [];        // answered changes whose event has not reached this page yet
+  var errorUntil = 0;       // a refusal shown on the status line stays until then
+  var ERROR_SHOWN = 10000;  // ms
 
   // ---- Status and announcements -------------------------------------------------------------
 
@@ -54,6 +57,7 @@
   function showSettled() {
     if (!socket.connected || catchingUp || outbox.length || inFlight || settling.length) return;
     if (statusEl && statusEl.dataset.state === "online") return;  // keeps "Back online" readable
+    if (statusEl && statusEl.dataset.state === "error" && Date.now() < errorUntil) return;  // and a refusal, a while
     setStatus("online", "Connected. Up to date.");
   }
 
@@ -98,6 +102,11 @@
   }
 
   function showPending(item) {
+    if (item.form) {
+      var form = document.getElementById(item.form);
+      if (form && !form.querySelector(":scope > .app-card__status")) form.insertBefore(statusNote("Waiting to send"), form.firstChild);
+      return;
+    }
     if (item.type !== "card.add") {
       markChanging(document.getElementById("card-" + item.data.card));
       return;
@@ -116,6 +125,9 @@
   }
 
   function clearPending(item) {
+    var form = item.form && document.getElementById(item.form);
+    var note = form && form.querySelector(":scope > .app-card__status");
+    if (note) note.remove();
     var li = document.querySelector('.app-card--pending[data-key="' + item.key + '"]');
     if (li) li.remove();
     if (item.data.card) markChanging(document.getElementById("card-" + item.data.card));
@@ -137,6 +149,7 @@
   }
 
   function formFor(item) {
+    if (item.form) return document.getElementById(item.form);
     if (item.type === "card.add") {
       var input = root.querySelector('form[data-live="card.add"] input[name="column"][value="' + item.data.column + '"]');
       return input && input.form;
@@ -157,9 +170,15 @@
 
   function showFormError(form, message) {
     announce(message);
-    if (!form) { setStatus("error", message); return; }
+    if (!form) {
+      // Nowhere on the page to say it (the form has gone): the status line keeps it a while.
+      setStatus("error", message);
+      errorUntil = Date.now() + ERROR_SHOWN;
+      window.setTimeout(showSettled, ERROR_SHOWN + 50);
+      return;
+    }
     var box = errorBox(form);
-    var field = form.querySelector("textarea");
+    var field = form.querySelector("textarea, input[type=text]");
     box.textContent = "";
     var hidden = document.createElement("span");
     hidden.className = "govuk-visually-hidden";
@@ -167,23 +186,61 @@
     box.appendChild(hidden);
     box.appendChild(document.createTextNode(message));
     box.hidden = false;
+    field = firstMissing(form) || field;
     if (field) {
+      placeError(box, field);
       field.setAttribute("aria-invalid", "true");
       field.setAttribute("aria-describedby", box.id + " " + (field.getAttribute("aria-describedby") || "").replace(box.id, "").trim());
     }
   }
 
+  // As GOV.UK shows it: the message just above the field it is about (after a fieldset's
+  // legend), in a group marked with the red bar, so it is on screen when the field has focus.
+  function placeError(box, field) {
+    var fieldset = field.closest("fieldset[data-required]");
+    var legend = fieldset && fieldset.querySelector("legend");
+    if (legend) legend.after(box);
+    else field.before(box);
+    var group = (fieldset || field).closest(".govuk-form-group");
+    if (group) group.classList.add("govuk-form-group--error");
+    if (field.matches(".govuk-textarea")) field.classList.add("govuk-textarea--error");
+    if (field.matches(".govuk-input")) field.classList.add("govuk-input--error");
+  }
+
   function clearFormError(form) {
     var box = form.querySelector(".app-form-error");
     if (box) { box.hidden = true; box.textContent = ""; }
-    var field = form.querySelector("textarea");
-    if (field) field.removeAttribute("aria-invalid");
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (field) {
+      field.removeAttribute("aria-invalid");
+      field.classList.remove("govuk-textarea--error", "govuk-input--error");
+    });
+    Array.prototype.forEach.call(form.querySelectorAll(".govuk-form-group--error"), function (group) {
+      group.classList.remove("govuk-form-group--error");
+    });
+  }
+
+  // Fields marked data-required (a text box, or a fieldset of radios named by data-field):
+  // the first one left empty, as the element to focus.
+  function firstMissing(form) {
+    var fields = new FormData(form);
+    var missing = Array.prototype.filter.call(form.querySelectorAll("[data-required]"), function (el) {
+      var value = fields.get(el.dataset.field || el.name);
+      return value === null || !String(value).trim();
+    })[0];
+    if (!missing) return null;
+    return missing.matches("fieldset") ? missing.querySelector("input") : missing;
   }
 
   function refused(item, message) {
     var form = formFor(item);
     var field = form && form.querySelector("textarea");
     if (item.type === "card.add" && field && !field.value) field.value = item.data.text;  // their words back
+    if (form && form.hasAttribute("data-reset")) {
+      Object.keys(item.data).forEach(function (name) {   // a form emptied on sending: fill it again
+        var input = form.querySelector('input[type=text][name="' + name + '"], textarea[name="' + name + '"], select[name="' + name + '"]');
+        if (input && !input.value) input.value = item.data[name];
+      });
+    }
     if (item.type === "card.edit" && form) {
       // The person has now seen the newest text: their next save should be checked against it,
       // or a conflict would be refused again and again.
@@ -217,6 +274,8 @@
       saveOutbox();
       if (reply && reply.ok) {
         settle(item, reply.seq);
+        if (reply.ops) applyOps(reply.ops);        // for this person only: their own score
+        announce(reply.announce);
         if (item.type === "card.edit") finishEditing(item.data.card);
       } else {
         clearPending(item);
@@ -228,10 +287,12 @@
 
   function submit(type, data, form) {
     var item = { key: newKey(), type: type, data: data };
+    if (form.id) item.form = form.id;
     outbox.push(item);
     saveOutbox();
     showPending(item);
     if (type === "card.add") form.querySelector("textarea").value = "";
+    if (form.hasAttribute("data-reset")) form.reset();
     if (!socket.connected) showOffline();
     sendNext();
   }
@@ -249,6 +310,13 @@
     if ("text" in data && !data.text.trim()) {
       showFormError(form, "Enter what you want to say.");
       form.querySelector("textarea").focus();
+      return;
+    }
+    var missing = firstMissing(form);
+    if (missing) {
+      var marked = missing.closest("[data-required]");
+      showFormError(form, marked.dataset.required);
+      missing.focus();
       return;
     }
     submit(form.dataset.live, data, form);
@@ -271,6 +339,9 @@
   }
 
   function personalise(element) {
+    // The chair's controls are sent to the minute taker's page too; only the chair uses them.
+    var chairOnly = element.matches("[data-chair-only]") ? [element] : element.querySelectorAll("[data-chair-only]");
+    Array.prototype.forEach.call(chairOnly, function (control) { control.hidden = role !== "chair"; });
     var controls = element.querySelectorAll("[data-own-only]");
     Array.prototype.forEach.call(controls, function (control) {
       var card = control.closest("[data-author]");
@@ -285,27 +356,38 @@
     if (window.htmx) window.htmx.process(element);
   }
 
-  // Remember where the keyboard focus is, so a card replaced under it keeps focus.
+  // Remember where the keyboard focus is, so a card or round replaced under it keeps focus:
+  // on the same control if the new render has it, else on the nearest block still there.
+  var SCOPES = ".app-card[id], [data-focus-scope][id]";
+
   function focusMark() {
     var active = document.activeElement;
-    var card = active && active.closest && active.closest(".app-card[id]");
-    if (!card || !root.contains(card)) return null;
+    if (!active || !active.closest || !root.contains(active)) return null;
+    var scopes = [];
+    for (var el = active.closest(SCOPES); el; el = el.parentElement && el.parentElement.closest(SCOPES)) scopes.push(el.id);
+    if (!scopes.length) return null;
     var selector = active.tagName.toLowerCase();
     if (active.name) selector += '[name="' + active.name + '"]';
     if (active.value && active.tagName === "BUTTON") selector += '[value="' + active.value + '"]';
+    var form = active.closest("form[data-live]");
+    if (form) selector = 'form[data-live="' + form.dataset.live + '"] ' + selector;
     if (active.tagName === "SUMMARY") selector = "summary";
-    return { card: card.id, selector: selector, element: active };
+    if (active.id) selector = "#" + CSS.escape(active.id);
+    return { scopes: scopes, selector: selector, element: active };
   }
 
   function restoreFocus(mark) {
     if (!mark || document.activeElement === mark.element) return;
     if (document.contains(mark.element)) { mark.element.focus(); return; }
-    var card = document.getElementById(mark.card);
-    if (!card) return;
-    var target = card.querySelector(mark.selector);
-    if (target && !target.closest("[hidden]") && target.getClientRects().length) { target.focus(); return; }
-    card.setAttribute("tabindex", "-1");
-    card.focus();
+    for (var i = 0; i < mark.scopes.length; i++) {
+      var scope = document.getElementById(mark.scopes[i]);
+      if (!scope) continue;
+      var target = scope.querySelector(mark.selector);
+      if (target && !target.closest("[hidden]") && target.getClientRects().length) { target.focus(); return; }
+      scope.setAttribute("tabindex", "-1");
+      scope.focus();
+      return;
+    }
   }
 
   function isBeingEdited(element) {
@@ -397,7 +479,19 @@
 
   function catchUp() {
     catchingUp = true;
-    socket.emit("meeting.join", { meeting: meetingId, since: lastSeq }, joined);
+    var sentAt = Date.now();
+    socket.emit("meeting.join", { meeting: meetingId, since: lastSeq }, function (reply) {
+      noteServerClock(reply, sentAt);
+      joined(reply);
+    });
+  }
+
+  // How far the server's clock is from this device's, for the agenda's countdown (timer.js):
+  // the server read its clock about half the round trip before the answer arrived.
+  function noteServerClock(reply, sentAt) {
+    if (!reply || typeof reply.now !== "number") return;
+    var arrivedAt = Date.now();
+    root.dataset.clockOffset = String(Math.round(reply.now + (arrivedAt - sentAt) / 2 - arrivedAt));
   }
 
   function joined(reply) {
@@ -413,8 +507,18 @@
     held = [];
     waiting.forEach(apply);
     setStatus("online", everConnected ? "Back online. Up to date." : "Connected. Up to date.");
+    if (everConnected) retryOwnForms();
     everConnected = true;
     sendNext();
+  }
+
+  // A person's own score form that failed to load (the request fell between connections) is
+  // fetched again once the page is back and up to date.
+  function retryOwnForms() {
+    if (!window.htmx) return;
+    Array.prototype.forEach.call(root.querySelectorAll(".app-my-score[hx-get]"), function (slot) {
+      window.htmx.ajax("GET", slot.getAttribute("hx-get"), { target: slot, swap: "outerHTML" });
+    });
   }
 
   socket.on("connect", catchUp);

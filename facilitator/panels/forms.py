@@ -1,0 +1,30 @@
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectChoice
+from wtforms.validators import DataRequired
+
+
+class SeriesForm(FlaskForm):
+    """Start a locality's fortnightly panel series on its first date."""
+
+    locality = RadioField("Locality", validate_choice=False,
+                          validators=[DataRequired("Choose a locality.")])
+    first_date = DateField("Date of the first panel",
+                           validators=[DataRequired("Enter the date of the first panel.")])
+
+    def for_localities(self, localities, rule_words):
+        """The localities are data: the choices come from the database; the hint says when
+        the type's panels meet."""
+        self.first_date.description = f"The panel then meets {rule_words}."
+        self.locality.choices = [SelectChoice(str(place.id), f"{place.name} ({place.venue})")
+                                 for place in localities]
+        return self
+
+    def locality_id(self):
+        value = self.locality.data or ""
+        return int(value) if value.isdigit() else None
+
+
+class SetUpPanelForm(FlaskForm):
+    """The button that sets up the panel meeting for one date of a series."""
+
+    panel_date = DateField("Panel date", validators=[DataRequired("Choose a panel date.")])

@@ -1,0 +1,448 @@
+"""Step Up / Step Down panels (seed 003).
+
+Before the panel: a locality's fortnightly series (dates from dateutil's rrule over the meeting
+type's `rules.series`), the meeting set up for one date, and each date's deadlines (papers in,
+agenda out, outcomes out). In the panel: case slots with their criteria, each with its own
+agenda item, and an outcome with a rationale that creates its follow-up deadlines.
+
+Every change to a panel meeting is one `record_change` (DESIGN rule 1). All times are stored as
+naive UTC and computed from London wall-clock rules, so they stay right across the clock changes;
+working days skip weekends and England and Wales bank holidays (facilitator.clock).
+"""
+import calendar
+from datetime import date, datetime, time, timedelta
+
+from dateutil import rrule
+
+from facilitator import clock
+from facilitator.agenda.models import AgendaItem
+from facilitator.agenda.services import insert_item
+from facilitator.errors import Refused
+from facilitator.extensions import db
+from facilitator.live.events import record_change
+from facilitator.meetings import services as meetings
+from facilitator.meetings.access import acting_seat
+from facilitator.meetings.models import CHAIR, Child, Meeting, MeetingType, Participant
+from facilitator.panels.models import (
+    DIRECTIONS,
+    CaseSlot,
+    Disagreement,
+    FollowUp,
+    Locality,
+    PanelMeeting,
+    PanelSeries,
+)
+from facilitator.text import clean_text
+
+PANEL_TYPE = "step_up_step_down"
+NEXT_DATES = 6
+# A deadline counted in days is due by the end of that day in England.
+END_OF_DAY = time(23, 59)
+NAME_LIMIT = 120
+RATIONALE_LIMIT = 2000
+DISAGREEMENT_LIMIT = 1000
+WEEKDAYS = {"MO": rrule.MO, "TU": rrule.TU, "WE": rrule.WE, "TH": rrule.TH, "FR": rrule.FR,
+            "SA": rrule.SA, "SU": rrule.SU}
+
+NO_CASE = "That case is not part of this panel."
+
+
+# ---- Series and dates ---------------------------------------------------------------------
+
+def _series_rule(rules):
+    """(weekday, London time of day, interval in weeks) from a panel type's `rules.series`."""
+    series = rules["series"]
+    return (WEEKDAYS[series["weekday"]], time.fromisoformat(series["time"]),
+            int(series.get("interval_weeks", 1)))
+
+
+def describe_rule(rules):
+    """"every 2 weeks on Wednesday at 14:00", from a panel type's `rules.series`."""
+    weekday, at, weeks = _series_rule(rules)
+    every = "every week" if weeks == 1 else f"every {weeks} weeks"
+    return f"{every} on {calendar.day_name[weekday.weekday]} at {at:%H:%M}"
+
+
+def recurrence(series):
+    """The series as a dateutil rrule over London wall-clock times (naive)."""
+    weekday, at, weeks = _series_rule(_type_rules(series.type_code))
+    return rrule.rrule(rrule.WEEKLY, interval=weeks, byweekday=weekday,
+                       dtstart=datetime.combine(series.first_date, at))
+
+
+def next_dates(series, count=NEXT_DATES, today=None):
+    """The series' next `count` panel dates, from today (London) on."""
+    today = today or clock.london_today()
+    start = datetime.combine(today, time.min)
+    return [moment.date() for moment in recurrence(series).xafter(start, count=count, inc=True)]
+
+
+def panel_starts_at(rules, day):
+    """A panel on `day` starts at the series time, London, as UTC."""
+    _, at, _ = _series_rule(rules)
+    return clock.from_london(day, at)
+
+
+def deadlines(rules, starts_at):
+    """Papers due, agenda out and outcomes out for a panel starting at `starts_at` (UTC)."""
+    day = clock.to_london(starts_at).date()
+
+    def before(rule):
+        return clock.from_london(day - timedelta(days=rule["days_before"]),
+                                 time.fromisoformat(rule["time"]))
+
+    outcomes_day = clock.add_working_days(day, rules["outcomes_out"]["working_days"])
+    return {"papers_due": before(rules["papers_due"]),
+            "agenda_out": before(rules["agenda_out"]),
+            "outcomes_out": clock.from_london(outcomes_day, END_OF_DAY)}
+
+
+def _type_rules(type_code):
+    return db.session.get(MeetingType, type_code).rules
+
+
+def panel_type_rules(type_code=PANEL_TYPE):
+    return _type_rules(type_code)
+
+
+def describe_series(series):
+    return describe_rule(_type_rules(series.type_code))
+
+
+def localities():
+    return db.session.scalars(db.select(Locality).order_by(Locality.name)).all()
+
+
+def create_series(user, *, locality_id, first_date, type_code=PANEL_TYPE):
+    """A member of staff starts a locality's series on its first panel date."""
+    locality = db.session.get(Locality, locality_id) if isinstance(locality_id, int) else None
+    if locality is None:
+        raise Refused("Choose a locality.")
+    meeting_type = db.session.get(MeetingType, type_code)
+    if meeting_type is None or not meeting_type.is_panel:
+        raise Refused("Choose a type of panel.")
+    if not isinstance(first_date, date):
+        raise Refused("Enter the date of the first panel.")
+    weekday, _, _ = _series_rule(meeting_type.rules)
+    if first_date.weekday() != weekday.weekday:
+        day_name = calendar.day_name[weekday.weekday]
+        raise Refused(f"Choose a {day_name}: this panel meets on {day_name}s.")
+    duplicate = db.session.scalar(db.select(PanelSeries).filter_by(
+        locality_id=locality.id, type_code=type_code, first_date=first_date))
+    if duplicate is not None:
+        raise Refused(f"The {locality.name} series starting on that date already exists.", 409)
+    series = PanelSeries(locality_id=locality.id, type_code=type_code, first_date=first_date,
+                         created_by_id=user.id)
+    db.session.add(series)
+    db.session.commit()
+    return series
+
+
+def set_up_panel(user, series_id, panel_date):
+    """The panel meeting for one date of a series: the member of staff becomes its chair."""
+    series = db.session.get(PanelSeries, series_id) if isinstance(series_id, int) else None
+    if series is None:
+        raise Refused("That panel series could not be found.", 404)
+    if not isinstance(panel_date, date):
+        raise Refused("Choose a panel date.")
+    rules = _type_rules(series.type_code)
+    if datetime.combine(panel_date, _series_rule(rules)[1]) not in recurrence(series):
+        raise Refused("That date is not one of this panel's dates.")
+    if panel_date < clock.london_today():
+        raise Refused("That panel date has passed.")
+    existing = panel_meeting_on(series.id, panel_date)
+    if existing is not None:
+        raise Refused("The panel meeting for that date is already set up.", 409)
+    locality = series.locality
+    # A meeting belongs to a child record; a panel's stands for the panel itself and is never
+    # shown as a child (the panel's pages show the locality and date instead).
+    meeting = meetings.create_meeting(
+        user, case_reference=f"PANEL-{series.id}-{panel_date:%Y%m%d}",
+        child_name=f"{locality.name} panel", scheduled_at=panel_starts_at(rules, panel_date),
+        location=locality.venue, type_code=series.type_code)
+    db.session.add(PanelMeeting(series_id=series.id, panel_date=panel_date,
+                                meeting_id=meeting.id))
+    db.session.commit()
+    return meeting
+
+
+def panel_meeting_on(series_id, panel_date):
+    return db.session.scalar(db.select(PanelMeeting).filter_by(series_id=series_id,
+                                                                panel_date=panel_date))
+
+
+def overview(user, today=None):
+    """For the staff page: each locality's series with their next dates, deadlines, and the
+    meeting set up for each date (and the person's seat in it, if they have one)."""
+    result = []
+    for locality in localities():
+        entries = []
+        for series in db.session.scalars(db.select(PanelSeries).filter_by(
+                locality_id=locality.id).order_by(PanelSeries.first_date)).all():
+            rules = _type_rules(series.type_code)
+            dates = []
+            for day in next_dates(series, today=today):
+                starts = panel_starts_at(rules, day)
+                linked = panel_meeting_on(series.id, day)
+                seat = linked and db.session.scalar(db.select(Participant).filter_by(
+                    meeting_id=linked.meeting_id, user_id=user.id))
+                dates.append({"day": day, "starts_at": starts, **deadlines(rules, starts),
+                              "meeting": linked.meeting if linked else None, "seat": seat})
+            entries.append({"series": series, "dates": dates})
+        result.append({"locality": locality, "series": entries})
+    return result
+
+
+# ---- Case slots ---------------------------------------------------------------------------
+
+def add_case(meeting_id, actor, *, case_reference, child_name, direction, presenting_worker,
+             lead_person=None, papers_received_at=None, key=None):
+    """The chair or minute taker books a case into the panel: the slot and its agenda item
+    ("Case 2: J.T., step up", before the closing item) in one change."""
+    reference = clean_text(case_reference, label="the child's case reference", limit=40)
+    name = clean_text(child_name, label="the child's name", limit=NAME_LIMIT)
+    if not isinstance(direction, str) or direction not in DIRECTIONS:
+        raise Refused("Choose step up or step down.")
+    worker = clean_text(presenting_worker, label="the presenting worker", limit=NAME_LIMIT)
+    lead = clean_text(lead_person, label="the lead person", limit=NAME_LIMIT,
+                      required=False) or None
+    received = papers_time(papers_received_at)
+
+    def change():
+        meeting, seat = _panel_seat(meeting_id, actor)
+        if not seat.runs_meeting:
+            raise Refused("Only the chair or the minute taker can add a case.", 403)
+        child = _child(reference, name)
+        number = (db.session.scalar(db.select(db.func.max(CaseSlot.number))
+                                    .filter_by(meeting_id=meeting_id)) or 0) + 1
+        rules = meeting.type.rules
+        item = insert_item(meeting_id, f"Case {number}: {child.initials}, "
+                           f"{DIRECTIONS[direction]}", rules["slot_minutes"], before_last=True)
+        slot = CaseSlot(meeting_id=meeting_id, number=number, agenda_item_id=item.id,
+                        child=child, direction=direction, presenting_worker=worker,
+                        lead_person=lead, papers_received_at=received, criteria={},
+                        added_by_id=seat.id, created_at=clock.utcnow())
+        db.session.add(slot)
+        db.session.flush()
+        return {"slot": slot.id, "number": number, "direction": direction,
+                "case_reference": reference, "agenda_item": item.id}
+    return record_change(meeting_id, "panel.case_added", change, actor=actor, key=key)
+
+
+def papers_time(value):
+    """When the papers came in: a UTC datetime, or a London date and time as a form sends it
+    ("2026-11-18T15:30"); blank when they have not come in yet."""
+    if value is None or isinstance(value, datetime):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        local = datetime.fromisoformat(text)
+    except ValueError:
+        local = None
+    if local is None or local.tzinfo is not None:
+        raise Refused("Enter when the papers came in as a date and time, for example "
+                      "18/11/2026 15:30.")
+    return clock.from_london(local.date(), local.time())
+
+
+def _child(reference, name):
+    child = db.session.scalar(db.select(Child).filter_by(case_reference=reference))
+    if child is None:
+        child = Child(case_reference=reference, name=name)
+        db.session.add(child)
+    elif child.name.casefold() != name.casefold():
+        raise Refused("That case reference is already recorded with a different name. "
+                      "Check the reference and the child's name.")
+    return child
+
+
+def set_criterion(meeting_id, actor, slot_id, criterion, met, key=None):
+    """The chair ticks (or unticks) one of the case's criteria for its direction."""
+    met = _yes_no(met)
+
+    def change():
+        meeting, seat = _panel_seat(meeting_id, actor)
+        _chair_only(seat, "Only the chair can tick the criteria.")
+        slot = _slot(meeting_id, slot_id)
+        keys = [c["key"] for c in meeting.type.rules["criteria"][slot.direction]]
+        if not isinstance(criterion, str) or criterion not in keys:
+            raise Refused(f"That is not one of the criteria to {slot.direction_label}.")
+        ticked = {k: True for k, v in (slot.criteria or {}).items() if v and k != criterion}
+        if met:
+            ticked[criterion] = True
+        slot.criteria = ticked  # a new dict, so the JSON column is written
+        return {"slot": slot.id, "criterion": criterion, "met": met}
+    return record_change(meeting_id, "panel.criterion_set", change, actor=actor, key=key)
+
+
+def _yes_no(value):
+    if value in (True, 1, "1", "true", "yes"):
+        return True
+    if value in (False, 0, "0", "false", "no"):
+        return False
+    raise Refused("Say whether the criterion is met.")
+
+
+def record_outcome(meeting_id, actor, slot_id, outcome, rationale, key=None):
+    """The chair records the panel's decision on a case, with its rationale; the decision's
+    follow-up deadlines are created from the type's rules. Recording again replaces them."""
+    why = clean_text(rationale, label="the rationale for the decision", limit=RATIONALE_LIMIT)
+
+    def change():
+        meeting, seat = _panel_seat(meeting_id, actor)
+        _chair_only(seat, "Only the chair can record the panel's decision.")
+        slot = _slot(meeting_id, slot_id)
+        choices = outcome_choices(meeting.type.rules, slot.direction)
+        if not isinstance(outcome, str) or outcome not in choices:
+            raise Refused("Choose the panel's decision from the list: "
+                          f"{', '.join(choices.values())}.")
+        decided_at = clock.utcnow()
+        slot.outcome, slot.rationale = outcome, why
+        slot.decided_at, slot.decided_by_id = decided_at, seat.id
+        slot.follow_ups.clear()
+        for rule in meeting.type.rules["outcomes"][outcome].get("follow_ups", []):
+            due_at, words, whole_day = follow_up_due(rule, decided_at)
+            slot.follow_ups.append(FollowUp(what=rule["what"], due_at=due_at, rule=words,
+                                            whole_day=whole_day))
+        db.session.flush()
+        return {"slot": slot.id, "outcome": outcome,
+                "follow_ups": [{"what": f.what, "due_at": f.due_at.isoformat()}
+                               for f in slot.follow_ups]}
+    return record_change(meeting_id, "panel.outcome_recorded", change, actor=actor, key=key)
+
+
+def outcome_choices(rules, direction):
+    """{key: label} of the outcomes open to a case in this direction (an outcome may name the
+    `directions` it applies to; one that names none applies to both)."""
+    return {key: spec["label"] for key, spec in rules["outcomes"].items()
+            if direction in spec.get("directions", list(DIRECTIONS))}
+
+
+def follow_up_due(rule, decided_at):
+    """(due_at UTC, the rule in words, whether it is due by the end of a day) for one follow-up.
+
+    `working_days` n: by the end of the nth working day after the decision's day in England
+    (0: that day, or the next working day). `days` n: by the end of the nth calendar day after.
+    `hours` n: exactly n hours after the decision.
+    """
+    day = clock.to_london(decided_at).date()
+    if "working_days" in rule:
+        count = int(rule["working_days"])
+        words = ("the same working day" if count == 0 else
+                 f"within {count} working day{'s' if count != 1 else ''}")
+        return (clock.from_london(clock.add_working_days(day, count), END_OF_DAY), words, True)
+    if "days" in rule:
+        count = int(rule["days"])
+        return (clock.from_london(day + timedelta(days=count), END_OF_DAY),
+                f"within {count} day{'s' if count != 1 else ''}", True)
+    if "hours" in rule:
+        count = int(rule["hours"])
+        return (decided_at + timedelta(hours=count),
+                f"within {count} hour{'s' if count != 1 else ''}", False)
+    raise ValueError(f"A follow-up rule needs working_days, days or hours: {rule!r}")
+
+
+def record_disagreement(meeting_id, actor, slot_id, who, what, key=None):
+    """Someone disagrees with the decision on a case: recorded for escalation. The chair or
+    minute taker may record it for anyone; anyone else records their own."""
+    reason = clean_text(what, label="what the disagreement is", limit=DISAGREEMENT_LIMIT)
+    named = clean_text(who, label="who disagrees", limit=NAME_LIMIT, required=False)
+
+    def change():
+        _, seat = _panel_seat(meeting_id, actor)
+        slot = _slot(meeting_id, slot_id)
+        if slot.outcome is None:
+            raise Refused("The panel has not decided this case yet, so there is no decision "
+                          "to disagree with.", 409)
+        if seat.runs_meeting:
+            if not named:
+                raise Refused("Enter who disagrees.")
+            person = named
+        else:
+            person = f"{seat.name} ({seat.attends_as_label})"
+        entry = Disagreement(slot_id=slot.id, who=person, what=reason, outcome=slot.outcome,
+                             recorded_by_id=seat.id, recorded_at=clock.utcnow())
+        db.session.add(entry)
+        db.session.flush()
+        return {"slot": slot.id, "disagreement": entry.id}
+    return record_change(meeting_id, "panel.disagreement_recorded", change, actor=actor,
+                         key=key)
+
+
+def _panel_seat(meeting_id, actor):
+    meeting, seat = acting_seat(meeting_id, actor)
+    if not meeting.type.is_panel:
+        raise Refused("Cases belong to a Step Up / Step Down panel; this meeting is not one.",
+                      409)
+    return meeting, seat
+
+
+def _chair_only(seat, message):
+    if seat.meeting_role != CHAIR:
+        raise Refused(message, 403)
+
+
+def _slot(meeting_id, slot_id):
+    slot = db.session.get(CaseSlot, slot_id) if _is_id(slot_id) else None
+    if slot is None or slot.meeting_id != meeting_id:
+        raise Refused(NO_CASE, 404)
+    return slot
+
+
+def _is_id(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+# ---- What each view shows -----------------------------------------------------------------
+
+def slots_of(meeting_id):
+    """The panel's cases in agenda order."""
+    return db.session.scalars(
+        db.select(CaseSlot).join(AgendaItem, AgendaItem.id == CaseSlot.agenda_item_id)
+        .filter(CaseSlot.meeting_id == meeting_id)
+        .order_by(AgendaItem.position, CaseSlot.number)).all()
+
+
+def slot_view(slot, meeting, rules, papers_due):
+    """One case as the templates draw it. Audiences differ only in the template: the
+    projector is given the child's initials and nothing a person typed about the case."""
+    criteria = [{"key": c["key"], "label": c["label"], "met": bool((slot.criteria or {})
+                                                                   .get(c["key"]))}
+                for c in rules["criteria"].get(slot.direction, [])]
+    item = db.session.get(AgendaItem, slot.agenda_item_id)
+    outcomes = rules["outcomes"]
+    return {
+        "slot": slot, "id": slot.id, "number": slot.number, "initials": slot.child.initials,
+        "name": slot.child.name, "case_reference": slot.child.case_reference,
+        "direction": slot.direction, "direction_label": slot.direction_label,
+        "criteria": criteria, "missing": [c for c in criteria if not c["met"]],
+        "late": slot.papers_received_at is not None and slot.papers_received_at > papers_due,
+        "no_papers": slot.papers_received_at is None,
+        "current": meeting.current_item_id == slot.agenda_item_id,
+        "done": item is not None and item.is_done and meeting.current_item_id != item.id,
+        "outcome_label": outcomes[slot.outcome]["label"] if slot.outcome in outcomes
+        else slot.outcome,
+        "outcome_choices": outcome_choices(rules, slot.direction),
+    }
+
+
+def panel_view(meeting):
+    """Everything the panel block needs for one meeting."""
+    rules = meeting.type.rules
+    linked = db.session.scalar(db.select(PanelMeeting).filter_by(meeting_id=meeting.id))
+    due = deadlines(rules, meeting.scheduled_at)
+    title = f"{linked.series.locality.name} panel" if linked else meeting.type.name
+    return {"title": title, "linked": linked, "starts_at": meeting.scheduled_at, **due,
+            "slot_minutes": rules["slot_minutes"],
+            "slots": [slot_view(s, meeting, rules, due["papers_due"])
+                      for s in slots_of(meeting.id)],
+            "directions": DIRECTIONS}
+
+
+def one_slot_view(slot_id):
+    slot = db.session.get(CaseSlot, slot_id)
+    meeting = db.session.get(Meeting, slot.meeting_id)
+    rules = meeting.type.rules
+    return slot_view(slot, meeting, rules, deadlines(rules, meeting.scheduled_at)["papers_due"])

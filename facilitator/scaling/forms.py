@@ -1,0 +1,28 @@
+from flask_wtf import FlaskForm
+from wtforms import RadioField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, Length
+
+from facilitator.errors import Refused
+from facilitator.scaling.services import REASON_LIMIT, whole_number
+
+
+class AdvanceScoreForm(FlaskForm):
+    """A score and reason sent before the meeting through a personal link."""
+
+    value = RadioField("Your score", validate_choice=False,
+                       validators=[DataRequired("Choose a score.")])
+    reason = TextAreaField("Your reason", validators=[
+        DataRequired("Give a reason for your score."),
+        Length(max=REASON_LIMIT, message=f"Your reason must be {REASON_LIMIT} characters or "
+                                         "fewer.")])
+
+    def for_scale(self, scale):
+        self.scale = scale
+        self.value.choices = [(str(value), str(value)) for value in scale.values]
+        return self
+
+    def validate_value(self, field):
+        try:
+            field.data = str(whole_number(field.data, self.scale))
+        except Refused as refused:
+            raise ValidationError(refused.message)
