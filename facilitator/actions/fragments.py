@@ -1,0 +1,95 @@
+"""How Stability Actions look to each audience, and `board`: what a meeting's pages need for
+the actions, the review's carry-forward, the decision, the child's views and agency offers.
+
+An action is an <li id="action-N"> in #actions-list (or, in a review, #carried-list for the
+child's earlier actions), redrawn whole on each change; its edit and status forms sit in
+<details>, so a redraw never empties a box someone is typing in (see meeting.js). Forms that
+add something are drawn once with the page. The projector shows owners' names but no notes.
+"""
+from flask import render_template
+
+from facilitator import clock
+from facilitator.actions import services
+from facilitator.actions.models import DESTINATIONS, STATUSES, TIMESCALES, Action
+from facilitator.decisions import services as decisions
+from facilitator.decisions.models import VIEW_SOURCES
+from facilitator.extensions import db
+from facilitator.live.render import Update, renders
+from facilitator.meetings.models import ADMITTED, Meeting, Participant
+from facilitator.scaling.trend import stability_trend
+
+
+def owner_choices(meeting_id):
+    return db.session.scalars(db.select(Participant).filter_by(
+        meeting_id=meeting_id, status=ADMITTED).order_by(Participant.id)).all()
+
+
+def common(meeting, audience):
+    return {"meeting": meeting, "audience": audience, "fragment": True,
+            "today": clock.london_today(), "people": owner_choices(meeting.id)}
+
+
+def form_choices():
+    """The fixed choices the forms offer (a context processor gives them to every page)."""
+    return {"timescales": TIMESCALES, "destinations": DESTINATIONS,
+            "status_choices": services.STATUS_CHOICES, "statuses": STATUSES,
+            "view_sources": VIEW_SOURCES}
+
+
+def board(meeting):
+    """What the meeting pages need for these sections (None on a panel)."""
+    if meeting.type.is_panel:
+        return None
+    carried = None
+    if services.carries_forward(meeting):
+        earlier = services.earlier_meetings(meeting)
+        # The latest decision: a meeting in between (a Multi-Agency one) may not record one.
+        decided = next((m for m in reversed(earlier) if decisions.decision_for(m.id)), None)
+        carried = {"previous": earlier[-1] if earlier else None, "decided": decided,
+                   "actions": services.earlier_actions(meeting),
+                   "decision": decisions.decision_view(decided) if decided else None,
+                   "trend": stability_trend(earlier)}
+    return {"actions": services.meeting_actions(meeting.id), "carried": carried,
+            "decision": decisions.decision_view(meeting) if decisions.has_decision(
+                meeting.type) else None,
+            **decisions.voices_for(meeting.id), "today": clock.london_today(),
+            "people": owner_choices(meeting.id)}
+
+
+def render_action(action, audience, meeting, carried=False):
+    return render_template("actions/_action.html", action=action, carried=carried,
+                           **common(meeting, audience))
+
+
+def actor_name(event):
+    actor = db.session.get(Participant, event.actor_id) if event.actor_id else None
+    return actor.name if actor else "Someone"
+
+
+def short(text):
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+@renders("actions.proposed", "actions.confirmed", "actions.edited")
+def action_changed(event, audience):
+    meeting = db.session.get(Meeting, event.meeting_id)
+    action = db.session.get(Action, event.payload["action"])
+    update = Update().upsert("actions-list", render_action(action, audience, meeting))
+    words = {"actions.proposed": f"New action from {actor_name(event)}",
+             "actions.confirmed": "Action confirmed",
+             "actions.edited": "Action changed"}[event.type]
+    if event.type == "actions.proposed" and action.is_confirmed:
+        words = f"New action agreed, from {actor_name(event)}"
+    update.announce = f"{words}: {short(action.what)}"
+    return update
+
+
+@renders("actions.status_set")
+def status_set(event, audience):
+    meeting = db.session.get(Meeting, event.meeting_id)
+    action = db.session.get(Action, event.payload["action"])
+    carried = action.meeting_id != meeting.id
+    update = Update().upsert("carried-list" if carried else "actions-list",
+                             render_action(action, audience, meeting, carried=carried))
+    update.announce = f"Action marked {action.status_label.lower()}: {short(action.what)}"
+    return update
