@@ -1,0 +1,71 @@
+"""The authority's routing rules (data on Authority.rules) applied to a concern, and the due
+dates of the tasks a route creates. Pure functions: no database, so the rules are easy to test
+over every case."""
+from datetime import time, timedelta
+
+from facilitator import clock
+
+# A deadline in days is due by the end of that day in England.
+END_OF_DAY = time(23, 59)
+
+
+def matches(rule, *, scale, involvement, immediate_risk):
+    """Whether a rule's `when` fits the concern. A condition the rule leaves out fits anything."""
+    when = rule["when"]
+    low, high = when["scale"]
+    if not low <= scale <= high:
+        return False
+    if "involvement" in when and when["involvement"] != bool(involvement):
+        return False
+    if "immediate_risk" in when and when["immediate_risk"] != bool(immediate_risk):
+        return False
+    return True
+
+
+def propose(authority, *, scale, involvement=False, immediate_risk=False):
+    """The first of the authority's rules that fits, or None (the officer must choose)."""
+    return next((rule for rule in authority.rules
+                 if matches(rule, scale=scale, involvement=involvement,
+                            immediate_risk=immediate_risk)), None)
+
+
+def describe_due(due):
+    """The rule in words, as the procedure says it: "within 24 hours"."""
+    if not due:
+        return ""
+    if "hours" in due:
+        return f"within {due['hours']} hours"
+    if "working_days" in due:
+        count = due["working_days"]
+        if count == 0:
+            return "the same working day"
+        return f"within {count} working day{'' if count == 1 else 's'}"
+    days = due["days"]
+    if days % 7 == 0:
+        weeks = days // 7
+        return f"within {weeks} week{'' if weeks == 1 else 's'}"
+    return f"within {days} days"
+
+
+def due_at(due, start):
+    """(due moment in UTC, whole day?) for a task whose clock starts at `start` (UTC).
+
+    Hours are exact; working days skip weekends and England & Wales bank holidays
+    (facilitator.clock) and, like calendar days, end at the end of the day in England.
+    """
+    if not due:
+        return None, True
+    if "hours" in due:
+        return start + timedelta(hours=due["hours"]), False
+    day = clock.london_today(start)
+    if "working_days" in due:
+        day = clock.add_working_days(day, due["working_days"])
+    else:
+        day = day + timedelta(days=due["days"])
+    return clock.from_london(day, END_OF_DAY), True
+
+
+def meeting_due_day(due, start):
+    """The day a route's meeting is due by (its task's due date, in England)."""
+    moment, _ = due_at(due, start)
+    return clock.london_today(moment) if moment else None
