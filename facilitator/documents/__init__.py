@@ -1,0 +1,8 @@
+"""Documents: closing a meeting and drafting its minutes, the chair's preview and corrections,
+PDFs rendered off the live path and issued as immutable versions, downloads and distribution."""
+
+
+def init_app(app):
+    from facilitator.documents import fragments, views  # noqa: F401
+
+    app.register_blueprint(views.bp)

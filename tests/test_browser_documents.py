@@ -1,0 +1,69 @@
+"""Closing, previewing, correcting and issuing the minutes in a real headless Chromium against a
+real server: the guest's phone is told the meeting has closed, the chair's pages pass axe, a
+correction reaches the issued PDF, and the PDF downloads with its hash."""
+import hashlib
+import io
+import re
+
+import pypdf
+import pytest
+from playwright.sync_api import expect
+
+from tests.test_browser_board import (  # noqa: F401  (fixtures)
+    LAPTOP,
+    accessibility_problems,
+    add_card,
+    chair_and_pat,
+    devices,
+    live_timeout,
+    room,
+)
+
+pytestmark = [pytest.mark.live, pytest.mark.browser]
+
+
+def test_the_chair_closes_previews_corrects_and_issues_the_minutes(
+        live_server, chair_and_pat, devices, screenshots):
+    chair, pat = chair_and_pat
+    add_card(pat, "worried", "School mornings are hard <b>every</b> day")
+    expect(chair.locator("#column-worried")).to_contain_text("School mornings are hard")
+
+    chair.get_by_role("link", name="Close the meeting and draft the minutes").click()
+    expect(chair.get_by_role("heading", name="Close the meeting")).to_be_visible()
+    assert accessibility_problems(chair) == []
+    chair.get_by_label("Email address for Pat Jones's copy (optional)").fill("pat@example.org")
+    chair.get_by_role("button", name="Close the meeting").click()
+    expect(chair.get_by_role("heading", name="Documents")).to_be_visible()
+    expect(chair.locator("#deadline")).to_contain_text("within 2 working days")
+
+    # Pat's phone is told, and shows the closed page instead of the board.
+    expect(pat.get_by_role("heading", name="The meeting has closed")).to_be_visible()
+    expect(pat.locator("body")).not_to_contain_text("School mornings are hard")
+
+    chair.get_by_role("link", name=re.compile("Preview, correct and issue the draft")).first.click()
+    expect(chair.get_by_role("heading", name=re.compile("Check the draft"))).to_be_visible()
+    expect(chair.locator(".app-document-sheet")).to_contain_text(
+        "School mornings are hard <b>every</b> day")
+    assert accessibility_problems(chair) == []
+    chair.screenshot(path=str(screenshots / "documents-preview.png"), full_page=True)
+
+    section = chair.locator("#section-board")
+    section.get_by_text("Correct this section").click()
+    section.get_by_label("What are we worried about?").fill("School mornings are hard")
+    section.get_by_role("button", name=re.compile("Save corrections")).click()
+    expect(chair.get_by_text("Your corrections are in the draft.")).to_be_visible()
+    expect(chair.locator("#section-board")).to_contain_text("(corrected)")
+
+    chair.get_by_role("button", name="Issue version 1").click()
+    expect(chair.get_by_text("The document is issued")).to_be_visible()
+    link = chair.get_by_role("link", name=re.compile(r"Version 1 \(PDF"))
+    with chair.expect_download() as caught:
+        link.click()
+    pdf = open(caught.value.path(), "rb").read()
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "School mornings are hard" in text and "<b>every</b>" not in text
+    chair.reload()
+    expect(chair.locator("code.app-hash").first).to_have_text(hashlib.sha256(pdf).hexdigest())
+    expect(chair.locator("body")).to_contain_text("Alex Morgan,")  # the download log
+    assert accessibility_problems(chair) == []
+    devices.expect_no_script_errors()
