@@ -11,11 +11,22 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh --test
 
-# Placeholder: once the suite needs PostgreSQL and Redis, check they answer
-# before starting pytest, e.g.
-#   for hp in 127.0.0.1:5432 127.0.0.1:6379; do
-#       (exec 3<>"/dev/tcp/${hp%:*}/${hp#*:}") 2>/dev/null \
-#           || { echo "test: nothing listening on $hp" >&2; exit 1; }
-#   done
+# The scale-out tests (tests/test_scaleout_live.py) need PostgreSQL and Redis:
+# check both answer before pytest, so a stopped service is named, not a test.
+PY=.venv/bin/python
+"$PY" - <<'PYTHON' || exit 1
+import os, sys
+import psycopg, redis
+pg = os.environ.get("SCALEOUT_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+rd = os.environ.get("SCALEOUT_REDIS_URL", "redis://127.0.0.1:6379/0")
+try:
+    psycopg.connect(pg.replace("+psycopg", ""), connect_timeout=5).close()
+except Exception as error:
+    sys.exit(f"test: PostgreSQL does not answer at {pg}: {error}")
+try:
+    redis.Redis.from_url(rd, socket_connect_timeout=5).ping()
+except Exception as error:
+    sys.exit(f"test: Redis does not answer at {rd}: {error}")
+PYTHON
 
-exec .venv/bin/python -m pytest "$@"
+exec "$PY" -m pytest "$@"
