@@ -3,12 +3,13 @@ from pathlib import Path
 
 from flask import Flask, render_template
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 from sqlalchemy.engine import Engine
 
 from facilitator.clock import london_format
 from facilitator.config import settings
 from facilitator.errors import Refused
-from facilitator.extensions import csrf, db, htmx, migrate, socketio
+from facilitator.extensions import csrf, db, htmx, limiter, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,28 +22,42 @@ def create_app(overrides=None):
 
     # The domains first: their Socket.IO handlers must be registered before Socket.IO is bound.
     from facilitator import accounts, agenda, board, cli, live, meetings, panels, scaling, security
+    from facilitator import actions, audit, decisions, documents, stability
 
-    for domain in (accounts, meetings, agenda, board, scaling, panels, live):
+    for domain in (accounts, meetings, agenda, board, scaling, panels, actions, decisions,
+                   stability, documents, audit, live):
         domain.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)
+    limiter.init_app(app)
     socketio.init_app(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"],
                       message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+                      channel=app.config["SOCKETIO_CHANNEL"],
                       cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"],
                       # A phone that loses signal shows as "not connected" within ~20 s, not 45.
                       ping_interval=10, ping_timeout=10)
 
     cli.init_app(app)
     security.init_app(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind the reverse proxy, the person's address (rate limits) and the https scheme
+        # (secure cookies, links) come from the proxy's X-Forwarded headers.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     app.add_template_filter(london_format, "london")
 
     @app.errorhandler(Refused)
     def refused(error):
         return render_template("refused.html", message=error.message), error.status
+
+    @app.errorhandler(429)
+    def too_many(error):
+        return render_template("refused.html", heading="Too many attempts",
+                               message=error.description), 429
 
     return app
 

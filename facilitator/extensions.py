@@ -1,4 +1,6 @@
 """Extensions are created bare here and bound to the app in create_app."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
@@ -26,3 +28,6 @@ migrate = Migrate()
 socketio = SocketIO()
 csrf = CSRFProtect()
 htmx = Htmx()
+# Counts sign-in and join attempts per address (and per account): in memory for one process,
+# in Redis for several (RATELIMIT_STORAGE_URI, see config).
+limiter = Limiter(key_func=get_remote_address)

@@ -5,6 +5,8 @@ from facilitator.errors import Refused
 
 
 def clean_text(value, *, label, limit, required=True):
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, type(None))):
+        raise Refused(f"Enter {label} as text.")  # a list or an object is nobody's words
     text = "" if value is None else str(value)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # Control characters (NUL, escape sequences…) never belong in a note; newlines and tabs do.

@@ -12,6 +12,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
 
+# The demo serves plain HTTP on this machine (or the room's network), so its cookies cannot be
+# HTTPS-only; a real deployment leaves this unset (see README "Configuration").
+export FACILITATOR_ENV="${FACILITATOR_ENV:-development}"
+
 PY=.venv/bin/python
 "$PY" -m flask --app app db upgrade
 "$PY" -m flask --app app demo

@@ -122,6 +122,33 @@ fi
 
 if ((CHANGED)); then say "static/vendor updated"; else say "static/vendor up to date"; fi
 
+# ------------------------------------------------- PDF rendering (system) ---
+# WeasyPrint draws text with Pango and HarfBuzz from Debian (its docs' list for Debian 12);
+# the documents embed DejaVu Sans from fonts-dejavu-core (static/css/documents.css).
+PDF_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core)
+if command -v dpkg-query >/dev/null 2>&1; then
+    pdf_missing=()
+    for pkg in "${PDF_PACKAGES[@]}"; do
+        [[ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" == "install ok installed" ]] \
+            || pdf_missing+=("$pkg")
+    done
+    if ((${#pdf_missing[@]})); then
+        if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+            say "installing ${pdf_missing[*]} with apt-get (for the PDF documents)"
+            export DEBIAN_FRONTEND=noninteractive
+            apt-get -o DPkg::Lock::Timeout=600 update -qq || die "apt-get update failed"
+            apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${pdf_missing[@]}" \
+                || die "apt-get install ${pdf_missing[*]} failed"
+        else
+            die "missing ${pdf_missing[*]} (WeasyPrint needs them for the PDF documents); as root run:
+    apt-get update && apt-get install -y ${PDF_PACKAGES[*]}"
+        fi
+    fi
+fi
+"$PY" -c 'import weasyprint' 2>/dev/null \
+    || die "WeasyPrint cannot load Pango (see the message above: $("$PY" -c 'import weasyprint' 2>&1 | tail -1))"
+say "PDF rendering ready (WeasyPrint with Pango, DejaVu Sans)"
+
 # -------------------------------------------------------------- chromium ---
 if ((WITH_TEST)); then
     missing=()

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -19,9 +20,12 @@ import pytest
 import requests
 from flask import has_app_context
 from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from facilitator import create_app
 from facilitator.accounts.services import create_user
+from facilitator.config import psycopg_url
 from facilitator.extensions import db, socketio
 from facilitator.meetings import services as meetings
 
@@ -29,6 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SECRET = "test-secret-key-not-for-production"
+# The tests serve plain HTTP on 127.0.0.1, as a developer does: cookies cannot be HTTPS-only.
+# Servers the tests start inherit this.
+os.environ.setdefault("FACILITATOR_ENV", "development")
 PASSWORD = "correct horse battery"
 
 
@@ -80,13 +87,59 @@ def build_app(database_url):
     return app
 
 
+# ---- The database: SQLite by default, PostgreSQL with one variable ------------------------------
+
+# TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/postgres runs every test on its own
+# new database on that server (created from that URL, dropped afterwards); unset, SQLite files.
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+_created_databases = {}  # database name -> the server URL it was created through
+
+
+def _server_engine(server_url):
+    from sqlalchemy import create_engine
+
+    return create_engine(psycopg_url(server_url), isolation_level="AUTOCOMMIT",
+                         poolclass=NullPool)
+
+
+def fresh_database(tmp_path, name="facilitator", server_url=None):
+    """The URL of a new, empty database for one app (a test, or a live server): on the
+    PostgreSQL server of `server_url` or TEST_DATABASE_URL, else a SQLite file in tmp_path."""
+    server_url = server_url or TEST_DATABASE_URL
+    if not server_url:
+        return f"sqlite:///{tmp_path / (name + '.db')}"
+    database = f"facilitator_test_{uuid.uuid4().hex[:16]}"
+    with _server_engine(server_url).connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{database}"')
+    _created_databases[database] = server_url
+    return make_url(psycopg_url(server_url)).set(database=database).render_as_string(
+        hide_password=False)
+
+
+def drop_database(url):
+    """Drop a database fresh_database made (nothing to do for a SQLite file in tmp_path)."""
+    database = make_url(url).database
+    server_url = _created_databases.pop(database, None)
+    if server_url is None:
+        return
+    with _server_engine(server_url).connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def pytest_sessionfinish(session):
+    for database in list(_created_databases):  # a test that failed before its own teardown
+        drop_database(f"postgresql:///{database}")
+
+
 @pytest.fixture
 def app(tmp_path):
-    app = build_app(f"sqlite:///{tmp_path / 'facilitator.db'}")
+    url = fresh_database(tmp_path)
+    app = build_app(url)
     with app.app_context():
         yield app
         db.session.remove()
         db.engine.dispose()
+    drop_database(url)
 
 
 @pytest.fixture
@@ -164,11 +217,11 @@ def free_port():
 
 
 class LiveServer:
-    """`flask serve` in its own process on a temporary SQLite file, restartable."""
+    """`flask serve` in its own process on a fresh database (see fresh_database), restartable."""
 
-    def __init__(self, tmp_path):
-        self.db_path = tmp_path / "live.db"
-        self.database_url = f"sqlite:///{self.db_path}"
+    def __init__(self, tmp_path, database_url=None, env=None):
+        self.database_url = database_url or fresh_database(tmp_path, "live")
+        self.env = env or {}  # more settings for the process (the scale-out tests' queue)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp_path / "server.log"
@@ -177,7 +230,7 @@ class LiveServer:
 
     def start(self):
         env = {**os.environ, "DATABASE_URL": self.database_url, "FACILITATOR_SECRET_KEY": SECRET,
-               "FACILITATOR_INSTANCE": f"test-{self.port}"}
+               "FACILITATOR_INSTANCE": f"test-{self.port}", **self.env}
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "app", "serve", "--port", str(self.port)],
@@ -215,6 +268,7 @@ def live_server(tmp_path):
         server.stop()
         db.session.remove()
         db.engine.dispose()
+    drop_database(server.database_url)
 
 
 def http_session(server, email=None, password=PASSWORD):

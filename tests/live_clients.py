@@ -17,7 +17,15 @@ import socketio
 from facilitator.accounts.services import create_user
 from facilitator.extensions import db
 from facilitator.meetings.models import Meeting, Participant
-from tests.conftest import PASSWORD, LiveServer, cookie_header, csrf_from, http_session, new_meeting
+from tests.conftest import (
+    PASSWORD,
+    LiveServer,
+    cookie_header,
+    csrf_from,
+    drop_database,
+    http_session,
+    new_meeting,
+)
 
 TIMEOUT = 10  # seconds any one acknowledgement may take; a bound, never an assertion on speed
 
@@ -182,6 +190,7 @@ def running_server(tmp_path_factory, folder):
         server.stop()
         db.session.remove()
         db.engine.dispose()
+    drop_database(server.database_url)
 
 
 @dataclass

@@ -286,7 +286,7 @@ def test_a_server_restart_mid_item_reads_the_same_remaining_time(room, clock, tm
     assert before == 900 + 120 - 240
 
     # The same database file, opened by a new app as after a restart (no memory carried over).
-    restarted = build_app(f"sqlite:///{tmp_path / 'facilitator.db'}")
+    restarted = build_app(db.engine.url.render_as_string(hide_password=False))
     with restarted.app_context():
         view = agenda.agenda_view(room["id"])
         assert view["current"].title == "What are we worried about?"
@@ -306,7 +306,7 @@ def test_a_paused_timer_survives_a_restart_as_paused(room, clock, tmp_path):
     clock.advance(100)
     move(room, "pause")
     clock.advance(1000)
-    restarted = build_app(f"sqlite:///{tmp_path / 'facilitator.db'}")
+    restarted = build_app(db.engine.url.render_as_string(hide_password=False))
     with restarted.app_context(), restarted.test_request_context():
         html = render_agenda(room["id"], "projector")
         db.session.remove()

@@ -297,12 +297,20 @@ def test_bad_input_over_the_socket_changes_nothing_and_answers_a_clear_error(roo
 
 # ---- 6. Who may connect -------------------------------------------------------------------------
 
-def session_cookie(user_id, secret_key):
-    """A well-formed Flask session cookie for "signed in as `user_id`", signed with `secret_key`."""
+def session_cookie(contents, secret_key):
+    """A well-formed Flask session cookie holding `contents`, signed with `secret_key`."""
     signer = Flask("signer")
     signer.secret_key = secret_key
-    value = signer.session_interface.get_signing_serializer(signer).dumps({"user_id": user_id})
+    value = signer.session_interface.get_signing_serializer(signer).dumps(contents)
     return f"session={value}"
+
+
+def staff_session_id(person):
+    """The id of the server-held sign-in behind a person's real session cookie."""
+    signer = Flask("signer")
+    signer.secret_key = SECRET
+    return signer.session_interface.get_signing_serializer(signer).loads(
+        person.session.cookies["session"])["staff_session"]
 
 
 def refusal(room, person=None, **options):
@@ -320,9 +328,15 @@ def test_connection_rules(room, until):
     no_session = "Sign in or join the meeting first."
     assert refusal(room) == {"message": no_session}
     assert refusal(room, headers={"Cookie": "session=garbage"}) == {"message": no_session}
-    forged = session_cookie(room.chair_user_id, "not-the-server-secret")
+    sign_in = {"staff_session": staff_session_id(room.chair)}
+    forged = session_cookie(sign_in, "not-the-server-secret")
     assert refusal(room, headers={"Cookie": forged}) == {"message": no_session}
-    genuine = session_cookie(room.chair_user_id, SECRET)  # the same cookie with our key gets in
+    # Even with our key, a cookie is only as good as the sign-in held on the server.
+    claimed = session_cookie({"user_id": room.chair_user_id}, SECRET)
+    assert refusal(room, headers={"Cookie": claimed}) == {"message": no_session}
+    made_up = session_cookie({"staff_session": "x" * 43}, SECRET)
+    assert refusal(room, headers={"Cookie": made_up}) == {"message": no_session}
+    genuine = session_cookie(sign_in, SECRET)  # the real sign-in with our key gets in
     assert room.client(None, headers={"Cookie": genuine}, join=False).sio.connected
 
     # The chair's real cookie, sent from another site's page: refused on the Origin alone.

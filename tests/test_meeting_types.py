@@ -27,7 +27,7 @@ def test_the_five_types_from_the_seeds_are_data(app):
     assert {"who": "The Independent Reviewing Officer (kept informed throughout)",
             "expect": "views"} in psm.roles
     assert psm.rules["due"] == PSM_DUE
-    assert found["multi_agency_stability_support"].rules == {"review_within_weeks": 6}
+    assert found["multi_agency_stability_support"].rules["review_within_weeks"] == 6
     assert found["multi_agency_stability_support"].scale["min"] == 1
     assert found["disruption"].columns[-1]["question"] == "What can we learn?"
     panel = found["step_up_step_down"]

@@ -282,7 +282,7 @@ def test_a_lobby_guest_cannot_join_the_meeting_room(app, client, meeting):
     join(client, meeting)
     sio = socket_client(app, client)
     reply = sio.emit("meeting.join", {"meeting": meeting.id, "since": 0}, callback=True)
-    assert reply == {"ok": False, "error": "You are not in that meeting."}
+    assert reply == {"ok": False, "error": "You are not in that meeting.", "status": 403}
     assert sio.emit("lobby.wait", {"meeting": meeting.id}, callback=True) == {
         "ok": True, "status": "lobby"}
 
@@ -312,18 +312,18 @@ def test_cards_added_over_the_socket_reach_the_room(app, client, chair_user, mee
     assert 'data-live="card.move"' in html  # the chair's rendering has the chair's controls
 
 
-@pytest.mark.parametrize("payload, error", [
-    ("not a dict", "That message could not be read."),
-    ({"meeting": "abc", "column": "worried", "text": "x"}, "That meeting could not be found."),
-    ({"meeting": True, "column": "worried", "text": "x"}, "That meeting could not be found."),
-    ({"meeting": 1, "column": "worried", "text": ""}, "Enter what you want to say."),
+@pytest.mark.parametrize("payload, error, status", [
+    ("not a dict", "That message could not be read.", 400),
+    ({"meeting": "abc", "column": "worried", "text": "x"}, "That meeting could not be found.", 404),
+    ({"meeting": True, "column": "worried", "text": "x"}, "That meeting could not be found.", 404),
+    ({"meeting": 1, "column": "worried", "text": ""}, "Enter what you want to say.", 400),
 ])
 def test_malformed_socket_messages_get_a_clear_answer(app, client, chair_user, meeting, payload,
-                                                      error):
+                                                      error, status):
     sign_in(client, chair_user.email)
     sio = socket_client(app, client)
     reply = sio.emit("card.add", payload, callback=True)
-    assert reply == {"ok": False, "error": error}
+    assert reply == {"ok": False, "error": error, "status": status}
 
 
 def test_demo_command_prints_the_urls_and_can_run_twice(app, runner):

@@ -117,7 +117,8 @@ def test_only_the_chair_opens_and_reveals_a_round(app, client, chair_user, meeti
     for name in ("pat", "sam"):
         reply = room[name].emit("scaling.open", {"meeting": mid, "key": f"open-{name}"},
                                 callback=True)
-        assert reply == {"ok": False, "error": "Only the chair can open a scaling round."}
+        assert reply == {"ok": False, "error": "Only the chair can open a scaling round.",
+                         "status": 403}
     assert last_seq(mid) == seq and scaling.rounds_of(mid) == []
 
     round_ = open_round(room)
@@ -128,7 +129,8 @@ def test_only_the_chair_opens_and_reveals_a_round(app, client, chair_user, meeti
     for name in ("pat", "sam"):
         reply = room[name].emit("scaling.reveal", {"meeting": mid, "round": round_.id},
                                 callback=True)
-        assert reply == {"ok": False, "error": "Only the chair can reveal the scores."}
+        assert reply == {"ok": False, "error": "Only the chair can reveal the scores.",
+                         "status": 403}
     assert last_seq(mid) == seq and events(room["chair"]) == []
     db.session.refresh(round_)
     assert round_.is_open and scaling.round_view(round_)["results"] is None
@@ -153,7 +155,7 @@ def test_a_guest_still_in_the_lobby_cannot_score(app, room):
                                          "reason": "Let me score", "key": "lobby-1"},
                        callback=True)
 
-    assert reply == {"ok": False, "error": "You are not in that meeting."}
+    assert reply == {"ok": False, "error": "You are not in that meeting.", "status": 403}
     assert last_seq(mid) == seq and events(room["chair"]) == [] and events(lobby) == []
     db.session.refresh(round_)
     view = scaling.round_view(round_)
@@ -171,7 +173,7 @@ def test_a_key_is_one_persons_retry_not_a_way_to_skip_someone_elses_change(room)
     assert sam["ok"], sam
     pat = room["pat"].emit("scaling.score", {"meeting": mid, "round": round_.id, "value": 8,
                                              "reason": "Fine", "key": "shared"}, callback=True)
-    assert pat == {"ok": False,
+    assert pat == {"ok": False, "status": 400,
                    "error": "That submission could not be read. Reload the page and try again."}
     card = room["chair"].emit("card.add", {"meeting": mid, "column": "worried", "text": "Hi",
                                            "key": "open-1"}, callback=True)
@@ -186,6 +188,6 @@ def test_a_round_id_must_be_a_whole_number(room):
     for bad in (round_.id + 0.9, f"{round_.id}.9", True, None, "", [round_.id]):
         reply = room["pat"].emit("scaling.score", {"meeting": mid, "round": bad, "value": 5,
                                                    "reason": "Why"}, callback=True)
-        assert reply == {"ok": False,
+        assert reply == {"ok": False, "status": 404,
                          "error": "That scaling round is not part of this meeting."}, bad
     assert scaling.round_view(round_)["scored"] == 0

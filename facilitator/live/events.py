@@ -3,6 +3,7 @@ import threading
 
 from sqlalchemy import update
 
+from facilitator.audit import trail
 from facilitator.errors import Refused
 from facilitator.extensions import db
 from facilitator.live.broadcast import broadcast_event
@@ -33,8 +34,9 @@ def record_change(meeting_id, event_type, change, *, actor=None, key=None):
     """
     if key is not None and (not isinstance(key, str) or not 0 < len(key) <= KEY_LIMIT):
         raise Refused("That submission could not be read. Reload the page and try again.")
-    _begin_write()  # ends any transaction of ours before waiting for the lock
-    with _in_order(meeting_id):
+    who = trail.describe(actor)  # read before the write transaction, whose first statement
+    _begin_write()               # must be the sequence bump; this ends any transaction of ours
+    with _in_order(meeting_id), trail.acting(who, meeting_id):
         try:
             seq = _allocate_seq(meeting_id)
             if seq is None:

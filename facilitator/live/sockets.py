@@ -5,6 +5,7 @@ from functools import wraps
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
+from facilitator.accounts.services import current_user
 from facilitator.clock import epoch_ms, utcnow
 from facilitator.errors import Refused
 from facilitator.extensions import db, socketio
@@ -17,21 +18,22 @@ from facilitator.meetings.models import Meeting
 
 
 def answer(handler):
-    """Socket handlers answer {"ok": true, ...} or {"ok": false, "error": "<for the person>"}.
+    """Socket handlers answer {"ok": true, ...} or {"ok": false, "error": "<for the person>",
+    "status": <the HTTP status the same refusal gets over HTTP>}.
 
     Every handler receives a dict; anything else, or a Refused change, changes nothing.
     """
     @wraps(handler)
     def wrapped(data=None):
         if not isinstance(data, dict):
-            return {"ok": False, "error": "That message could not be read."}
+            return {"ok": False, "error": "That message could not be read.", "status": 400}
         try:
             return {"ok": True, **(handler(data) or {})}
         except Refused as refused:
-            return {"ok": False, "error": refused.message}
+            return {"ok": False, "error": refused.message, "status": refused.status}
         except Exception:  # answer anyway, so the client keeps the change and can retry
             current_app.logger.exception("Socket event %s failed", handler.__name__)
-            return {"ok": False, "retry": True,
+            return {"ok": False, "retry": True, "status": 500,
                     "error": "Something went wrong on our side and this was not saved yet."}
     return wrapped
 
@@ -65,7 +67,7 @@ def on_connect(auth=None):
 
     Engine.IO has already checked the Origin against our allowed origins.
     """
-    if session.get("user_id") or session.get("seats"):
+    if current_user() is not None or session.get("seats"):
         return True
     if isinstance(auth, dict) and auth.get("projector"):
         try:
@@ -98,7 +100,7 @@ def on_join(data):
             leave_room(audience_room(meeting_id, other))
     join_room(audience_room(meeting_id, audience))  # first, so nothing falls between
     since = data.get("since")
-    since = since if isinstance(since, int) and since >= 0 else 0
+    since = since if isinstance(since, int) and not isinstance(since, bool) and since >= 0 else 0
     events = events_since(meeting_id, since)
     last_seq = db.session.get(Meeting, meeting_id).last_seq
     here = presence.connect(request.sid, meeting_id, seat.id if seat else None, audience)

@@ -3,6 +3,7 @@ import hmac
 
 from flask import session
 
+from facilitator.accounts.services import signed_in_user
 from facilitator.errors import Refused
 from facilitator.extensions import db
 from facilitator.meetings.models import ADMITTED, Meeting, Participant
@@ -10,10 +11,10 @@ from facilitator.meetings.models import ADMITTED, Meeting, Participant
 
 def seat_for(meeting_id):
     """The current person's Participant in this meeting (any status), or None."""
-    user_id = session.get("user_id")
-    if user_id is not None:
+    user = signed_in_user()
+    if user is not None:
         seat = db.session.scalar(db.select(Participant).filter_by(meeting_id=meeting_id,
-                                                                   user_id=user_id))
+                                                                   user_id=user.id))
         if seat is not None:
             return seat
     token = session.get("seats", {}).get(str(meeting_id))

@@ -131,6 +131,10 @@ class Participant(db.Model):
     # A guest's proof of this place, kept in their browser session; never shown to anyone.
     token: Mapped[str] = mapped_column(String(64), unique=True)
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # For the minutes (documents domain): present, remote, apologies or views sent, set by the
+    # chair at close; and where an external attendee's copy is emailed.
+    attendance: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
 
     meeting: Mapped[Meeting] = relationship()
 

@@ -41,11 +41,13 @@ def participant_payload(p):
 
 
 def create_meeting(user, *, case_reference, child_name, scheduled_at, location,
-                   type_code=PLACEMENT_STABILITY, immediate_risk=None):
+                   type_code=PLACEMENT_STABILITY, immediate_risk=None, due_from=None, link=None):
     """A member of staff sets up a meeting for a child and becomes its chair.
 
     Where the type has a due rule (seed 002), `immediate_risk` decides when the meeting is due:
-    within 5 working days of today if the placement is at immediate risk, else 2 weeks.
+    within 5 working days of today (or of `due_from`) if the placement is at immediate risk,
+    else 2 weeks. `link(meeting)`, when given, ties another record to the new meeting in the
+    same transaction (a stability concern) and returns what the first event also records.
     """
     meeting_type = db.session.get(MeetingType, type_code)
     if meeting_type is None:
@@ -61,9 +63,10 @@ def create_meeting(user, *, case_reference, child_name, scheduled_at, location,
                       location=place, join_code=_new_join_code(),
                       projector_token=secrets.token_urlsafe(32), created_by_id=user.id,
                       immediate_risk=bool(immediate_risk) if due else None,
-                      due_by=due_date(due, bool(immediate_risk)) if due else None)
+                      due_by=due_date(due, bool(immediate_risk), due_from) if due else None)
     db.session.add(meeting)
     db.session.flush()
+    linked = link(meeting) if link else {}
     create_agenda(meeting)
     chair = Participant(meeting_id=meeting.id, user_id=user.id, name=user.name,
                         attends_as="chair", meeting_role=CHAIR, status=ADMITTED,
@@ -71,8 +74,8 @@ def create_meeting(user, *, case_reference, child_name, scheduled_at, location,
     db.session.add(chair)
     db.session.flush()
     record_first_event(meeting, "meeting.created",
-                       {"type": type_code, "case_reference": reference, "chair": chair.id},
-                       actor=chair)
+                       {"type": type_code, "case_reference": reference, "chair": chair.id,
+                        **linked}, actor=chair)
     return meeting
 
 
@@ -83,6 +86,13 @@ def due_date(rule, immediate_risk, today=None):
     if "working_days" in step:
         return add_working_days(today, step["working_days"])
     return today + timedelta(days=step["days"])
+
+
+def child_for(case_reference, child_name):
+    """The child with this case reference (recorded now if new), for records kept about a
+    child outside a meeting (a stability concern, a placement move)."""
+    return _child(clean_text(case_reference, label="the child's case reference", limit=40),
+                  clean_text(child_name, label="the child's name", limit=120))
 
 
 def _child(reference, name):
@@ -118,7 +128,7 @@ def meeting_by_code(code):
 def join_meeting(meeting, *, name, attends_as, user=None):
     """Someone asks to join: they wait in the lobby until the chair admits them."""
     name = clean_text(name, label="your name", limit=NAME_LIMIT)
-    if attends_as not in ATTENDS_AS:
+    if not isinstance(attends_as, str) or attends_as not in ATTENDS_AS:
         raise Refused("Choose who you are in this meeting.")
     seat = {}
 
@@ -142,7 +152,7 @@ def invite_in_advance(meeting_id, chair, *, name, attends_as, key=None):
     """The chair asks someone who cannot come to send their score and reason by a personal
     link. They are part of the meeting's record but never see the board."""
     name = clean_text(name, label="their name", limit=NAME_LIMIT)
-    if attends_as not in ATTENDS_AS:
+    if not isinstance(attends_as, str) or attends_as not in ATTENDS_AS:
         raise Refused("Choose who they are in this meeting.")
 
     def change():

@@ -4,11 +4,12 @@ import segno
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
 from facilitator.accounts.views import staff_required
+from facilitator.actions.fragments import board as actions_board
 from facilitator.agenda.services import agenda_view
 from facilitator.board.services import CARD_LIMIT, board_cards
 from facilitator.clock import from_london
 from facilitator.errors import Refused
-from facilitator.extensions import db
+from facilitator.extensions import db, limiter
 from facilitator.live.http import posted_change
 from facilitator.live.presence import presence_context
 from facilitator.meetings import services
@@ -29,6 +30,7 @@ from facilitator.meetings.models import (
 from facilitator.meetings.services import participant_payload
 from facilitator.panels.services import panel_view
 from facilitator.scaling.services import panel as scaling_panel
+from facilitator.stability import services as stability
 
 bp = Blueprint("meetings", __name__, cli_group=None)
 
@@ -48,6 +50,7 @@ def index():
 def new():
     types = db.session.scalars(db.select(MeetingType).order_by(MeetingType.name)).all()
     form = NewMeetingForm().for_types(types)
+    from_concern = _from_concern(form)
     error = None
     if form.validate_on_submit():
         try:
@@ -55,11 +58,29 @@ def new():
                 g.user, case_reference=form.case_reference.data, child_name=form.child_name.data,
                 scheduled_at=from_london(form.day.data, form.time.data),
                 location=form.location.data, type_code=form.type_code.data,
-                immediate_risk={"yes": True, "no": False}.get(form.immediate_risk.data))
+                immediate_risk={"yes": True, "no": False}.get(form.immediate_risk.data),
+                **(from_concern["create"] if from_concern else {}))
             return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
         except Refused as refused:
             error = refused.message
-    return render_template("meetings/new.html", form=form, error=error)
+    return render_template("meetings/new.html", form=form, error=error,
+                           from_concern=from_concern and from_concern["prefill"])
+
+
+def _from_concern(form):
+    """A meeting called from a stability concern (?concern=id) starts with the concern's child,
+    the meeting type its route names and the immediate risk, and lists the suggested attendees;
+    creating it links the concern and counts the due date from when the concern was raised."""
+    concern_id = request.values.get("concern", type=int)
+    if concern_id is None:
+        return None
+    prefill = stability.meeting_prefill(stability.concern_by_id(concern_id))
+    if request.method == "GET":
+        for name in ("type_code", "case_reference", "child_name", "immediate_risk"):
+            form[name].data = prefill[name]
+    return {"prefill": prefill,
+            "create": {"link": stability.link_meeting(g.user, concern_id),
+                       "due_from": stability.due_from(concern_id)}}
 
 
 def _meeting(meeting_id):
@@ -80,6 +101,8 @@ def show(meeting_id):
     if seat is None:
         raise Refused("You are not in that meeting. Join it with the code on the screen.", 404)
     meeting = _meeting(meeting_id)
+    if not meeting.is_open and seat.user_id is None:  # a guest's access ends at the close
+        return render_template("documents/closed.html", meeting=meeting, seat=seat), 410
     if seat.status == LOBBY:
         return render_template("meetings/lobby.html", meeting=meeting, seat=seat)
     if seat.status != ADMITTED:
@@ -103,6 +126,7 @@ def _board_context(meeting, audience, seat=None):
                 presence=presence_context(meeting.id), scaling=scaling_panel(meeting, seat),
                 agenda=agenda_view(meeting.id),
                 panel=panel_view(meeting) if meeting.type.is_panel else None,
+                actions_board=actions_board(meeting),
                 attends_as_choices=ATTENDS_AS)
 
 
@@ -134,6 +158,11 @@ def join_by_code():
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
+# Only wrong codes count, so a room of phones behind one address is never held up, while
+# guessing one of 31^6 (about 887 million) codes at 20 tries per 10 minutes gets nowhere.
+@limiter.limit("20 per 10 minutes", deduct_when=lambda response: response.status_code == 404,
+               error_message="Too many codes that did not match a meeting. Wait 10 minutes, "
+                             "then check the code on the screen and try again.")
 def join(code):
     try:
         meeting = services.meeting_by_code(code)

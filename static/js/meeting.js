@@ -237,8 +237,12 @@
     if (item.type === "card.add" && field && !field.value) field.value = item.data.text;  // their words back
     if (form && form.hasAttribute("data-reset")) {
       Object.keys(item.data).forEach(function (name) {   // a form emptied on sending: fill it again
-        var input = form.querySelector('input[type=text][name="' + name + '"], textarea[name="' + name + '"], select[name="' + name + '"]');
+        var input = form.querySelector('input[type=text][name="' + name + '"], input[type=date][name="' + name + '"], textarea[name="' + name + '"], select[name="' + name + '"]');
         if (input && !input.value) input.value = item.data[name];
+        // A choice (radios, a tick box) made before sending is made again.
+        Array.prototype.forEach.call(form.querySelectorAll('input[type=radio][name="' + name + '"], input[type=checkbox][name="' + name + '"]'), function (choice) {
+          if (choice.value === item.data[name]) choice.checked = true;
+        });
       });
     }
     if (item.type === "card.edit" && form) {
@@ -277,6 +281,7 @@
         if (reply.ops) applyOps(reply.ops);        // for this person only: their own score
         announce(reply.announce);
         if (item.type === "card.edit") finishEditing(item.data.card);
+        else if (item.form) finishForm(item.form);
       } else {
         clearPending(item);
         refused(item, (reply && reply.error) || "That could not be saved.");
@@ -397,9 +402,18 @@
     return open.contains(document.activeElement) || Boolean(box && box.value !== box.defaultValue);
   }
 
+  // Any other form in a <details> of a redrawn block (an action's edit or status form) names
+  // the block in data-finishes: once sent, it is finished with as a card's edit is.
+  function finishForm(formId) {
+    var form = document.getElementById(formId);
+    if (form && form.dataset.finishes) finishEditingIn(form.dataset.finishes);
+  }
+
+  function finishEditing(cardId) { finishEditingIn("card-" + cardId); }
+
   // The person's edit is saved or abandoned: close the box and show the newest render it held back.
-  function finishEditing(cardId) {
-    var id = "card-" + cardId;
+
+  function finishEditingIn(id) {
     var card = document.getElementById(id);
     var details = card && card.querySelector("details[open]");
     var hadFocus = card && card.contains(document.activeElement);
