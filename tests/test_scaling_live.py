@@ -386,7 +386,8 @@ def test_bad_scaling_input_over_the_socket_changes_nothing_and_answers_a_clear_e
     other_round, _ = elsewhere.open_round(other_chair_c)
     assert other_chair_c.call("scaling.reveal", {"meeting": elsewhere.meeting_id,
                                                  "round": other_round}) == {
-        "ok": False, "error": "Nobody has scored yet, so there is nothing to reveal."}
+        "ok": False, "error": "Nobody has scored yet, so there is nothing to reveal.",
+        "status": 409}
 
     round_id, _ = room.open_round(chair_c)
     secret = canary("PAT")
