@@ -3,8 +3,8 @@ from pathlib import Path
 
 from flask import Flask, render_template
 from sqlalchemy import event
-from werkzeug.middleware.proxy_fix import ProxyFix
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from facilitator.clock import london_format
 from facilitator.config import settings
@@ -21,8 +21,22 @@ def create_app(overrides=None):
     app.config.update(overrides or {})
 
     # The domains first: their Socket.IO handlers must be registered before Socket.IO is bound.
-    from facilitator import accounts, agenda, board, cli, live, meetings, panels, scaling, security
-    from facilitator import actions, audit, decisions, documents, stability
+    from facilitator import (
+        accounts,
+        actions,
+        agenda,
+        audit,
+        board,
+        cli,
+        decisions,
+        documents,
+        live,
+        meetings,
+        panels,
+        scaling,
+        security,
+        stability,
+    )
 
     for domain in (accounts, meetings, agenda, board, scaling, panels, actions, decisions,
                    stability, documents, audit, live):

@@ -18,3 +18,17 @@ def clean_text(value, *, label, limit, required=True):
         raise Refused(f"{label[0].upper()}{label[1:]} must be {limit} characters or fewer "
                       f"(this has {len(text)}).")
     return text
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Text as a spreadsheet will not run it; true/false and empty for the rest."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -93,10 +93,10 @@ def seed_large_meeting(room, size):
 
 def pdf_seconds(meeting_id):
     """The PDF of A's minutes rendered here, in this process: WeasyPrint's own time."""
+    from flask import current_app
+
     from facilitator.documents import render
     from facilitator.documents import services as documents
-
-    from flask import current_app
 
     with current_app.test_request_context():
         draft = documents.draft_for(meeting_id, "minutes")

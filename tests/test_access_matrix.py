@@ -24,7 +24,6 @@ import shutil
 from datetime import date
 
 import pytest
-
 from flask import current_app
 
 from facilitator import clock

@@ -94,7 +94,7 @@ def test_a_revoked_sign_in_loses_the_chairs_seat(app, client, chair_user):
     assert meeting.child.name not in response.get_data(as_text=True)
 
 
-# ---- Cookies --------------------------------------------------------------------------------------
+# ---- Cookies ------------------------------------------------------------------------------------
 
 def test_session_cookies_are_http_only_and_same_site(client, chair_user):
     response = sign_in(client, chair_user.email)

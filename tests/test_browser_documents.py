@@ -9,15 +9,12 @@ import pypdf
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_browser_board import (  # noqa: F401  (fixtures)
-    LAPTOP,
-    accessibility_problems,
-    add_card,
-    chair_and_pat,
-    devices,
-    live_timeout,
-    room,
-)
+from tests import test_browser_board as board
+from tests.test_browser_board import accessibility_problems, add_card
+
+# The board's fixtures, used here by name.
+chair_and_pat, devices, live_timeout, room = (board.chair_and_pat, board.devices,
+                                              board.live_timeout, board.room)
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 

@@ -17,6 +17,7 @@ from facilitator.live.models import MeetingEvent
 from facilitator.meetings import services as meetings
 from facilitator.scaling import services as scaling
 from facilitator.scaling.trend import stability_trend
+from facilitator.text import safe_cell
 from tests import test_actions as base
 from tests.conftest import csrf_from, guest, sign_in
 from tests.test_actions import confirmed, event_count, meeting_on, propose, refused, seat_of
@@ -182,7 +183,7 @@ def test_the_csv_export_reads_back_with_every_field_and_no_formulas(client, plan
     (None, ""), (True, "true"), (7, "7"),
 ])
 def test_a_cell_that_could_be_a_formula_gets_an_apostrophe(value, cell):
-    assert export.safe_cell(value) == cell
+    assert safe_cell(value) == cell
 
 
 def test_the_json_export_has_the_same_fields_and_the_raw_values(client, plan, chair_user, at):

@@ -6,8 +6,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, session
 
-from facilitator.accounts.models import StaffSession, User
 from facilitator import clock
+from facilitator.accounts.models import StaffSession, User
 from facilitator.errors import Refused
 from facilitator.extensions import db
 from facilitator.text import clean_text

@@ -7,13 +7,13 @@ import json
 
 from facilitator import clock
 from facilitator.actions.services import actions_for_child
+from facilitator.text import safe_cell
 
 FIELDS = ["action_id", "case_reference", "meeting_id", "meeting_type", "meeting_date", "what",
           "owner", "owner_in_meeting", "destination", "destination_label", "agency",
           "timescale", "timescale_number", "timescale_label", "due_date", "status",
           "status_note", "status_set_at", "overdue", "for_iro", "proposed_by", "confirmed_by",
           "confirmed_at"]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _iso(moment):
@@ -47,16 +47,6 @@ def rows(child_id, today=None):
         "confirmed_by": a.confirmed_by.name if a.confirmed_by else None,
         "confirmed_at": _iso(a.confirmed_at),
     } for a in actions_for_child(child_id)]
-
-
-def safe_cell(value):
-    """Text as a spreadsheet will not run it; true/false and empty for the rest."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def to_csv(child_id, today=None):

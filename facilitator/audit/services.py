@@ -5,12 +5,11 @@ import io
 from sqlalchemy import delete, select, update
 
 from facilitator import clock
-from facilitator.actions.export import safe_cell
 from facilitator.audit.models import AuditEvent
 from facilitator.errors import Refused
 from facilitator.extensions import db
 from facilitator.meetings.models import Meeting
-from facilitator.text import clean_text
+from facilitator.text import clean_text, safe_cell
 
 PAGE = 200
 EXPORT_FIELDS = ["id", "at", "actor", "actor_user_id", "actor_participant_id", "meeting_id",

@@ -4,9 +4,9 @@ from flask import Blueprint, Response, g, redirect, render_template, request, ur
 from facilitator.accounts.views import admin_required, staff_required
 from facilitator.audit import services
 from facilitator.errors import Refused
+from facilitator.extensions import db
 from facilitator.meetings.access import seat_for
 from facilitator.meetings.models import CHAIR, Meeting
-from facilitator.extensions import db
 
 bp = Blueprint("audit", __name__)
 

@@ -33,7 +33,7 @@ from facilitator.meetings.models import (
     REMOVED,
     Participant,
 )
-from facilitator.scaling.services import rounds_of, round_view
+from facilitator.scaling.services import round_view, rounds_of
 
 CLASSIFICATION = "OFFICIAL-SENSITIVE"
 DAY = "%A %-d %B %Y"
