@@ -36,6 +36,9 @@ SECRET = "test-secret-key-not-for-production"
 # The tests serve plain HTTP on 127.0.0.1, as a developer does: cookies cannot be HTTPS-only.
 # Servers the tests start inherit this.
 os.environ.setdefault("FACILITATOR_ENV", "development")
+# Each server the tests start counts sign-in attempts in its own memory: the machine's Redis
+# outlives a run, and one run's sign-ins must not lock out the next run's.
+os.environ.setdefault("FACILITATOR_RATELIMIT_STORAGE", "memory://")
 PASSWORD = "correct horse battery"
 
 
