@@ -63,6 +63,22 @@ def new_key():
     return uuid.uuid4().hex
 
 
+PRESENCE_ROW = re.compile(r'<li id="presence-[^"]+".*?</li>', re.S)
+
+
+def row_id(html):
+    return re.match(r'<li id="([^"]+)"', html.strip()).group(1)
+
+
+def presence_of(html, name):
+    """"connected", "not connected" or "absent" for one person in a "Here now" list."""
+    for row in PRESENCE_ROW.findall(html):
+        text = re.sub(r"<[^>]+>", " ", row)
+        if text.split(maxsplit=1) and " ".join(text.split()).startswith(name):
+            return "not connected" if "not connected" in text else "connected"
+    return "absent"
+
+
 class LiveClient:
     """One real Socket.IO connection and what arrived on it."""
 
@@ -73,11 +89,11 @@ class LiveClient:
         self.lock = threading.Lock()
         self.events = []      # meeting.event messages, in arrival order
         self.seat_changes = []
-        self.presence = []    # the html of each meeting.presence, in arrival order
+        self.presence_rows = {}  # "Here now" as this page shows it: row id -> the row's html
         self.gone = threading.Event()  # set when the connection ends, whoever ended it
         self.sio.on("meeting.event", self._record(self.events))
         self.sio.on("seat.changed", self._record(self.seat_changes))
-        self.sio.on("meeting.presence", self._record(self.presence, lambda m: m["html"]))
+        self.sio.on("meeting.presence", self._apply_presence)
         self.sio.on("disconnect", lambda *reason: self.gone.set())
         self.refusal = None  # what the server said when it refused the connection
         self.sio.on("connect_error", lambda data=None: setattr(self, "refusal", data))
@@ -93,6 +109,15 @@ class LiveClient:
                 into.append(pick(message))
         return handler
 
+    def _apply_presence(self, message):
+        """Apply one row's change, as the page's script does."""
+        with self.lock:
+            for op in message["ops"]:
+                if op["op"] == "upsert":
+                    self.presence_rows[row_id(op["html"])] = op["html"]
+                elif op["op"] == "remove":
+                    self.presence_rows.pop(op["id"], None)
+
     def connect(self):
         """Connect; raises socketio.exceptions.ConnectionError when the server refuses."""
         self.sio.connect(self.server.url, **self._connect_args)
@@ -104,6 +129,10 @@ class LiveClient:
     def join(self, meeting_id, since=0):
         reply = self.call("meeting.join", {"meeting": meeting_id, "since": since})
         assert reply.get("ok"), f"{self.name} could not join: {reply}"
+        if "presence" in reply:  # the whole list, as the page shows it on joining
+            with self.lock:
+                self.presence_rows = {row_id(row): row for row in PRESENCE_ROW.findall(
+                    reply["presence"])}
         return reply
 
     def add_card(self, meeting_id, text, column="worried", key=None):
@@ -119,8 +148,9 @@ class LiveClient:
             return [e for e in self.events if event_type in (None, e["type"])]
 
     def last_presence(self):
+        """The "Here now" list as this page shows it now."""
         with self.lock:
-            return self.presence[-1] if self.presence else ""
+            return "\n".join(self.presence_rows.values())
 
     def close(self):
         """Disconnect, as a page closing does."""

@@ -28,6 +28,7 @@ from tests.live_clients import (
     last_seq,
     new_key,
     new_room,
+    presence_of,
     running_server,
     seat_named,
 )
@@ -41,14 +42,6 @@ XSS = "<script>alert(1)</script> and <img src=x onerror=alert(1)>"
 
 def live_cards(meeting_id):
     return fresh(db.select(Card).filter_by(meeting_id=meeting_id, removed_at=None))
-
-
-def presence_of(html, name):
-    """"connected" or "not connected" for one person in the presence list's HTML."""
-    for item in html.split("<li>"):
-        if item.strip().startswith(name):
-            return "not connected" if "not connected" in item else "connected"
-    return "absent"
 
 
 # ---- A meeting on the live server, and the people in it -----------------------------------------
@@ -415,6 +408,23 @@ def test_others_see_a_guest_connect_and_disconnect(room, until):
     until(lambda: all(presence_of(c.last_presence(), "Pat Jones") == "not connected"
                       for c in watchers), "the others see Pat not connected")
     assert presence_of(chair_c.last_presence(), "Sam Okafor") == "connected"
+
+
+def test_the_projector_shows_who_is_here_by_role_and_hears_only_the_row_that_changed(
+        room, until):
+    carer = room.admit("Pat Jones")
+    projector = room.client(projector=True)
+    assert "Carer" in projector.last_presence()
+    assert "Pat Jones" not in projector.joined["presence"]
+    sent = []
+    projector.sio.on("meeting.presence", lambda message: sent.append(message))
+    carer_c = room.client(carer)
+    until(lambda: sent, "the projector hears that Pat's phone connected")
+    (change,) = sent
+    (row,) = [op["html"] for op in change["ops"] if op["op"] == "upsert"]
+    assert row.count("<li") == 1 and "Carer" in row and "connected" in row
+    assert "not connected" not in row and "Pat Jones" not in row
+    carer_c.close()
 
 
 # ---- 9. Minute taker ----------------------------------------------------------------------------

@@ -20,7 +20,14 @@ from sqlalchemy.pool import NullPool
 from facilitator.config import psycopg_url
 from facilitator.extensions import db
 from tests.conftest import LiveServer, drop_database, fresh_database, missing
-from tests.live_clients import LiveClient, board_page, fragment_html, new_key, new_room
+from tests.live_clients import (
+    LiveClient,
+    board_page,
+    fragment_html,
+    new_key,
+    new_room,
+    presence_of,
+)
 
 pytestmark = pytest.mark.live
 
@@ -120,8 +127,7 @@ def test_a_card_added_through_process_1_reaches_a_phone_on_process_2(servers, ro
 
 def connected(presence_html, name):
     """Whether the presence list shows `name` as connected."""
-    (item,) = [i for i in presence_html.split("<li>") if i.strip().startswith(name)] or [""]
-    return "connected" in item and "not connected" not in item
+    return presence_of(presence_html, name) == "connected"
 
 
 def test_a_phone_that_reconnects_to_the_other_process_gets_exactly_what_it_missed(

@@ -3,7 +3,7 @@ from flask import render_template
 
 from facilitator.board.services import CARD_LIMIT
 from facilitator.extensions import db
-from facilitator.live.render import Update, renders
+from facilitator.live.render import Update, once_per_event, renders
 from facilitator.meetings.models import Meeting
 
 ANNOUNCE_CHARS = 140
@@ -15,7 +15,8 @@ def render_card(meeting_id, card, audience, columns):
 
 
 def _columns(event):
-    return db.session.get(Meeting, event.meeting_id).type.columns
+    return once_per_event(event, "columns",
+                          lambda: db.session.get(Meeting, event.meeting_id).type.columns)
 
 
 def _question(columns, key):

@@ -13,11 +13,15 @@ def rendering_context():
     return nullcontext() if has_request_context() else current_app.test_request_context()
 
 
-def broadcast_event(event):
+def messages_for(event):
+    """The event as each audience sees it, rendered once per audience."""
     with rendering_context():
-        for audience in AUDIENCES:
-            socketio.emit("meeting.event", message(event, audience),
-                          to=audience_room(event.meeting_id, audience))
+        return {audience: message(event, audience) for audience in AUDIENCES}
+
+
+def send_messages(meeting_id, messages):
+    for audience, wire in messages.items():
+        socketio.emit("meeting.event", wire, to=audience_room(meeting_id, audience))
 
 
 def notify_seat(participant_id, status, text=""):

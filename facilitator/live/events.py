@@ -1,12 +1,15 @@
 """The one write path (DESIGN rules 1 and 2)."""
 import threading
+from collections import deque
+
+from flask import current_app
 
 from sqlalchemy import update
 
 from facilitator.audit import trail
 from facilitator.errors import Refused
 from facilitator.extensions import db
-from facilitator.live.broadcast import broadcast_event
+from facilitator.live.broadcast import messages_for, send_messages
 from facilitator.live.models import MeetingEvent
 from facilitator.meetings.models import Meeting
 
@@ -14,16 +17,48 @@ from facilitator.meetings.models import Meeting
 REPLAY_LIMIT = 500
 KEY_LIMIT = 64
 
-# Commit and broadcast happen in sequence order within this process: without this, a writer that
-# commits seq n can be overtaken by the writer of n + 1 between its commit and its broadcast, and
-# every client then sees a gap and has to catch up. Striped so the locks never grow in number and
-# different meetings rarely wait for each other. The database is still the truth; a client that
-# sees a gap anyway (several processes) catches up with meeting.join.
-_ORDER_LOCKS = [threading.RLock() for _ in range(64)]
+# Broadcasts leave this process in sequence order: without that, a writer that commits seq n
+# can be overtaken by the writer of n + 1 between its commit and its broadcast, and every client
+# then sees a gap and has to catch up. Writers take the meeting's lock for the transaction only
+# and join its queue of turns before letting go; each renders its event outside the lock (the
+# slow part, done in parallel with the next writer's transaction) and sends when its turn comes.
+# Striped so the locks never grow in number and different meetings rarely wait for each other.
+# The database is still the truth; a client that sees a gap anyway (several processes) catches
+# up with meeting.join.
+_STRIPES = 64
+_ORDER_LOCKS = [threading.RLock() for _ in range(_STRIPES)]
+_TURNS = [threading.Condition() for _ in range(_STRIPES)]
+_queued = {}  # meeting id -> seqs committed here and not yet broadcast, oldest first
 
 
 def _in_order(meeting_id):
-    return _ORDER_LOCKS[meeting_id % len(_ORDER_LOCKS)]
+    return _ORDER_LOCKS[meeting_id % _STRIPES]
+
+
+def _take_turn(meeting_id, seq):
+    """Queue a committed event for broadcast (called under the meeting's write lock)."""
+    with _TURNS[meeting_id % _STRIPES]:
+        _queued.setdefault(meeting_id, deque()).append(seq)
+
+
+def _broadcast_in_turn(event):
+    meeting_id, seq = event.meeting_id, event.seq
+    try:
+        messages = messages_for(event)
+    except Exception:  # the change is committed; clients catch up through meeting.join
+        current_app.logger.exception("Rendering event %s of meeting %s failed", seq, meeting_id)
+        messages = {}
+    turns = _TURNS[meeting_id % _STRIPES]
+    with turns:
+        queue = _queued[meeting_id]
+        turns.wait_for(lambda: queue[0] == seq)
+        try:
+            send_messages(meeting_id, messages)
+        finally:
+            queue.popleft()
+            if not queue:
+                del _queued[meeting_id]
+            turns.notify_all()
 
 
 def record_change(meeting_id, event_type, change, *, actor=None, key=None):
@@ -60,7 +95,8 @@ def record_change(meeting_id, event_type, change, *, actor=None, key=None):
         except BaseException:
             db.session.rollback()
             raise
-        broadcast_event(event)  # after the commit, never before
+        _take_turn(meeting_id, seq)  # after the commit, never before
+    _broadcast_in_turn(event)
     return event
 
 

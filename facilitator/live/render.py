@@ -44,6 +44,15 @@ def renders(*event_types):
     return register
 
 
+def once_per_event(event, name, compute):
+    """A value every audience's renderer needs, computed once per event (not per audience):
+    broadcasting renders the same event three times, one after the other."""
+    cache = event.__dict__.setdefault("_shared_render_values", {})
+    if name not in cache:
+        cache[name] = compute()
+    return cache[name]
+
+
 def update_for(event, audience):
     update = Update()
     for renderer in _renderers.get(event.type, ()):

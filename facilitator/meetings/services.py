@@ -8,7 +8,7 @@ from facilitator.errors import Refused
 from facilitator.extensions import db
 from facilitator.live.broadcast import notify_seat
 from facilitator.live.events import record_change, record_first_event
-from facilitator.live.presence import broadcast_presence, disconnect_participant
+from facilitator.live.presence import broadcast_row, disconnect_participant
 from facilitator.meetings.access import acting_seat
 from facilitator.meetings.models import (
     ADMITTED,
@@ -200,7 +200,7 @@ def admit(meeting_id, chair, participant_id):
                             lambda p: setattr(p, "status", ADMITTED))
     event = record_change(meeting_id, "participant.admitted", change, actor=chair)
     notify_seat(participant_id, ADMITTED)
-    broadcast_presence(meeting_id)
+    broadcast_row(meeting_id, participant_id)
     return event
 
 
@@ -218,7 +218,7 @@ def remove(meeting_id, chair, participant_id):
     event = record_change(meeting_id, "participant.removed", change, actor=chair)
     notify_seat(participant_id, REMOVED, "The chair has removed you from this meeting.")
     disconnect_participant(participant_id)  # their open pages stop receiving, at once
-    broadcast_presence(meeting_id)
+    broadcast_row(meeting_id, participant_id)
     return event
 
 

@@ -6,19 +6,17 @@ appear only once the round is revealed, so replaying an old event can never show
 from flask import render_template
 
 from facilitator.extensions import db
-from facilitator.live.render import Update, renders
+from facilitator.live.render import Update, once_per_event, renders
 from facilitator.meetings.models import Meeting, Participant
 from facilitator.scaling import services
 from facilitator.scaling.models import ScaleRound
 
 
-def render_round(round_, audience):
+def render_round(meeting, view, previous, audience):
     """One round for one audience. Without `mine`, a person's own score arrives by its own
     request (rounds are broadcast, and a broadcast never carries anyone's score)."""
-    meeting = db.session.get(Meeting, round_.meeting_id)
-    return render_template("scaling/_round.html", view=services.round_view(round_),
-                           audience=audience, meeting=meeting, fragment=True,
-                           previous=services.previous_result(meeting))
+    return render_template("scaling/_round.html", view=view, audience=audience,
+                           meeting=meeting, fragment=True, previous=previous)
 
 
 def render_my_score(round_, seat):
@@ -29,9 +27,9 @@ def render_my_score(round_, seat):
                            seat=seat, mine=services.my_score(round_.id, seat), fragment=True)
 
 
-def render_tally(round_, audience):
-    return render_template("scaling/_tally.html", view=services.round_view(round_),
-                           audience=audience, meeting_id=round_.meeting_id, fragment=True)
+def render_tally(view, audience):
+    return render_template("scaling/_tally.html", view=view, audience=audience,
+                           meeting_id=view["round"].meeting_id, fragment=True)
 
 
 def render_controls(meeting_id):
@@ -45,10 +43,18 @@ def _round_of(event):
     return db.session.get(ScaleRound, event.payload["round"])
 
 
-def _whole_round(round_, audience):
-    update = Update().upsert("scaling-rounds", render_round(round_, audience))
-    update.order("scaling-rounds",
-                 [f"round-{r.id}" for r in services.rounds_of(round_.meeting_id)])
+def _view(event, round_):
+    """The round as everyone may see it, worked out once for all three audiences."""
+    return once_per_event(event, f"round-{round_.id}", lambda: services.round_view(round_))
+
+
+def _whole_round(event, round_, audience):
+    meeting = db.session.get(Meeting, round_.meeting_id)
+    previous = once_per_event(event, "previous", lambda: services.previous_result(meeting))
+    rounds = once_per_event(event, "rounds", lambda: services.rounds_of(round_.meeting_id))
+    update = Update().upsert("scaling-rounds",
+                             render_round(meeting, _view(event, round_), previous, audience))
+    update.order("scaling-rounds", [f"round-{r.id}" for r in rounds])
     if audience == "chair":
         update.upsert("scaling", render_controls(round_.meeting_id))
     return update
@@ -57,8 +63,8 @@ def _whole_round(round_, audience):
 @renders("scaling.round_opened", "scaling.round_revealed", "scaling.round_reopened")
 def round_changed(event, audience):
     round_ = _round_of(event)
-    update = _whole_round(round_, audience)
-    view = services.round_view(round_)
+    update = _whole_round(event, round_, audience)
+    view = _view(event, round_)
     results = view["results"]
     if round_.is_revealed:
         update.announce = f"Scores revealed for round {round_.number}"
@@ -83,9 +89,9 @@ def scored(event, audience):
     if round_ is None:
         return update
     if not round_.is_open:  # replayed after the reveal: show the round as it is now
-        return update.extend(_whole_round(round_, audience))
-    view = services.round_view(round_)
-    update.upsert(f"round-{round_.id}", render_tally(round_, audience))
+        return update.extend(_whole_round(event, round_, audience))
+    view = _view(event, round_)
+    update.upsert(f"round-{round_.id}", render_tally(view, audience))
     update.announce = f"{view['scored']} of {view['total']} have scored."
     return update
 
@@ -93,10 +99,10 @@ def scored(event, audience):
 @renders("participant.admitted", "participant.removed", "participant.role_changed")
 def members_changed(event, audience):
     """Someone joined or left: the open round's "7 of 9" changes."""
-    round_ = services.open_round_of(event.meeting_id)
+    round_ = once_per_event(event, "open round", lambda: services.open_round_of(event.meeting_id))
     if round_ is None:
         return None
-    return Update().upsert(f"round-{round_.id}", render_tally(round_, audience))
+    return Update().upsert(f"round-{round_.id}", render_tally(_view(event, round_), audience))
 
 
 def render_advance_entry(person):

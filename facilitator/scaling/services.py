@@ -8,6 +8,8 @@ a score before its reveal.
 import re
 import statistics
 
+from sqlalchemy.orm import joinedload
+
 from facilitator.clock import utcnow
 from facilitator.errors import Refused
 from facilitator.extensions import db
@@ -209,7 +211,9 @@ def round_view(round_):
 
 def counted_scores(round_):
     """The scores that count: a person the chair removed from the meeting no longer counts."""
-    return [score for score in round_.scores if score.participant.status != REMOVED]
+    scores = db.session.scalars(db.select(Score).filter_by(round_id=round_.id)
+                                .options(joinedload(Score.participant)).order_by(Score.id))
+    return [score for score in scores if score.participant.status != REMOVED]
 
 
 def _members(round_):

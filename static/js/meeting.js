@@ -548,8 +548,9 @@
     if (presence && html) presence.innerHTML = html;   // server-rendered and escaped
   }
 
+  // One row of "Here now" changed: someone's page opened or closed.
   socket.on("meeting.presence", function (message) {
-    if (message.meeting === meetingId) showPresence(message.html);
+    if (message.meeting === meetingId && !catchingUp) applyOps(message.ops || []);
   });
 
   // The chair let someone in, named a minute taker or removed this person: the server decides
