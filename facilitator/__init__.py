@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -32,6 +33,7 @@ def create_app(overrides=None):
         documents,
         live,
         meetings,
+        pages,
         panels,
         scaling,
         security,
@@ -39,7 +41,7 @@ def create_app(overrides=None):
     )
 
     for domain in (accounts, meetings, agenda, board, scaling, panels, actions, decisions,
-                   stability, documents, audit, live):
+                   stability, documents, audit, pages, live):
         domain.init_app(app)
 
     db.init_app(app)
@@ -72,6 +74,21 @@ def create_app(overrides=None):
     def too_many(error):
         return render_template("refused.html", heading="Too many attempts",
                                message=error.description), 429
+
+    @app.errorhandler(404)
+    def not_found(error):
+        # The service's own page (its header, the way back), not the server's bare one.
+        return render_template("refused.html", heading="Page not found",
+                               message="If you typed the web address, check it is correct. If "
+                                       "you pasted it, check you copied the whole address."), 404
+
+    @app.errorhandler(CSRFError)
+    def form_too_old(error):
+        # A form whose security token is missing or no longer matches (the page was open
+        # across a sign-out, or far too long): say what to do, not "The CSRF token is missing".
+        return render_template("refused.html", heading="The page was open too long",
+                               message="For your security, what you sent was not saved. Go "
+                                       "back, reload the page and try again."), 400
 
     return app
 

@@ -96,4 +96,8 @@ def settings(instance_path):
         "SMTP_SSL": _flag("FACILITATOR_SMTP_SSL"),
         "SMTP_TIMEOUT": float(os.environ.get("FACILITATOR_SMTP_TIMEOUT", "20")),
         "MAIL_FROM": os.environ.get("FACILITATOR_MAIL_FROM", "facilitator@localhost"),
+        # Where the accessibility statement tells people to ask for another format or report a
+        # problem: an email address (shown as a link) or words. Empty: the council's service
+        # desk, in general words (never an address that reaches nobody).
+        "ACCESSIBILITY_CONTACT": os.environ.get("FACILITATOR_ACCESSIBILITY_CONTACT", ""),
     }

@@ -4,19 +4,20 @@ import unicodedata
 from facilitator.errors import Refused
 
 
-def clean_text(value, *, label, limit, required=True):
+def clean_text(value, *, label, limit, required=True, field=None):
+    """`field` names the form field the text came from: a refusal is shown beside it."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float, type(None))):
-        raise Refused(f"Enter {label} as text.")  # a list or an object is nobody's words
+        raise Refused(f"Enter {label} as text.", field=field)  # a list is nobody's words
     text = "" if value is None else str(value)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # Control characters (NUL, escape sequences…) never belong in a note; newlines and tabs do.
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
     text = text.strip()
     if required and not text:
-        raise Refused(f"Enter {label}.")
+        raise Refused(f"Enter {label}.", field=field)
     if len(text) > limit:
         raise Refused(f"{label[0].upper()}{label[1:]} must be {limit} characters or fewer "
-                      f"(this has {len(text)}).")
+                      f"(this has {len(text)}).", field=field)
     return text
 
 

@@ -16,7 +16,19 @@ bash scripts/setup.sh
 # HTTPS-only; a real deployment leaves this unset (see README "Configuration").
 export FACILITATOR_ENV="${FACILITATOR_ENV:-development}"
 
+# The demo's URLs name the host and port the server will listen on.
+HOST=127.0.0.1 PORT=5000 args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+    case "${args[i]}" in
+        --host) HOST="${args[i+1]:-$HOST}" ;;
+        --host=*) HOST="${args[i]#--host=}" ;;
+        --port) PORT="${args[i+1]:-$PORT}" ;;
+        --port=*) PORT="${args[i]#--port=}" ;;
+    esac
+done
+[[ "$HOST" == 0.0.0.0 ]] && HOST="$(hostname -I 2>/dev/null | awk '{print $1}')" && HOST="${HOST:-127.0.0.1}"
+
 PY=.venv/bin/python
 "$PY" -m flask --app app db upgrade
-"$PY" -m flask --app app demo
+"$PY" -m flask --app app demo --base-url "http://$HOST:$PORT"
 exec "$PY" -m flask --app app serve "$@"

@@ -69,6 +69,7 @@ ORDER = ("anonymous", "other_guest", "lobby_guest", "removed", "other_staff", "p
 # secret itself is the right (a wrong one is tested in test_meetings and test_scaling_*).
 ROUTES = {
     "meetings.index": EVERYONE,
+    "pages.accessibility": EVERYONE,      # the accessibility statement, for anyone
     "accounts.sign_in_page": EVERYONE,
     "accounts.sign_in_sso": NOBODY,        # 404 everywhere until single sign-on is set up
     "accounts.sso_callback": NOBODY,

@@ -17,9 +17,9 @@ from facilitator.meetings import services as meetings
 from facilitator.meetings.models import Participant
 from facilitator.scaling import services as scaling
 from tests import test_browser_board as board
+from tests.browser_checks import accessibility_problems
 from tests.conftest import PASSWORD, guest
 from tests.test_browser_board import (
-    accessibility_problems,
     chair_page,
     expect_up_to_date,
     join,

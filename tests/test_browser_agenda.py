@@ -14,13 +14,12 @@ from playwright.sync_api import expect
 from facilitator.agenda.services import items_of
 from facilitator.extensions import db
 from tests import test_browser_board as board
+from tests.browser_checks import FOCUS_YELLOW, accessibility_problems
 from tests.test_browser_board import (
-    FOCUS_YELLOW,
     LAPTOP,
     LIVE,
     PROJECTOR,
     SMALL_PHONE,
-    accessibility_problems,
     chair_page,
     expect_no_sideways_scroll,
     expect_up_to_date,

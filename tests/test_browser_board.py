@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from facilitator.accounts.services import create_user
 from facilitator.board.models import Card
 from facilitator.extensions import db
+from tests.browser_checks import FOCUS_YELLOW, accessibility_problems
 from tests.conftest import PASSWORD, new_meeting
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
@@ -23,7 +24,6 @@ LAPTOP = {"width": 1366, "height": 900}
 PROJECTOR = {"width": 1920, "height": 1080}
 LIVE = 10_000       # ms: a change reaching another page over the socket
 RECONNECT = 20_000  # ms: Socket.IO backs off up to 5 s between attempts
-FOCUS_YELLOW = "rgb(255, 221, 0)"  # GOV.UK focus colour
 
 
 
@@ -173,17 +173,6 @@ def expect_no_sideways_scroll(page):
     assert widths[0] <= widths[1], f"the page scrolls sideways: {widths[0]}px wide in {widths[1]}px"
 
 
-def accessibility_problems(page):
-    """WCAG 2 A and AA failures axe-core finds on the page as it is now (contrast included)."""
-    if not page.evaluate("() => typeof axe !== 'undefined'"):
-        page.add_script_tag(url="/static/vendor/axe.min.js")  # same origin, so the CSP allows it
-    result = page.evaluate("""async () => (await axe.run(document, {
-        runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
-    })).violations.map(v =>
-        `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(" ")).join(", ")})`)""")
-    return result
-
-
 def mark_unreloaded(*pages):
     for page in pages:
         page.evaluate("() => { window.stillTheSamePage = true; }")
@@ -256,7 +245,9 @@ def test_guest_joins_and_adds_a_card_by_keyboard_that_everyone_sees_live(
         "return i.complete && i.naturalWidth > 0; }")
     expect(projector.locator("textarea, button, select, input, form, details, summary")
            ).to_have_count(0)
-    expect(projector.locator("#presence")).to_contain_text("Pat Jones")
+    # The room reads the projector: "Here now" says who is here by what they attend as.
+    expect(projector.locator("#presence")).to_contain_text("Carer")
+    expect(projector.locator("#presence")).not_to_contain_text("Pat Jones")
 
     # A fuller board for the screenshots (the chair types in the other columns).
     add_card(chair, "worried", "Contact with birth family has been unsettled since October")

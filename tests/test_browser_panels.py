@@ -22,10 +22,10 @@ from facilitator.extensions import db
 from facilitator.meetings.models import Meeting
 from facilitator.panels.models import CaseSlot
 from tests import test_browser_board as board
+from tests.browser_checks import accessibility_problems
 from tests.conftest import PASSWORD
 from tests.test_browser_board import (
     LAPTOP,
-    accessibility_problems,
     expect_no_sideways_scroll,
     expect_up_to_date,
     projector_page,

@@ -5,14 +5,13 @@ from their own phones; the projector shows who has scored and nothing else until
 reveals, then every score, name and reason, the chart and the median.
 """
 import re
-from collections import Counter
 
 import pytest
 from playwright.sync_api import expect
 
 from tests import test_browser_board as board
+from tests.browser_checks import FOCUS_YELLOW, AxeAudit
 from tests.test_browser_board import (
-    FOCUS_YELLOW,
     LAPTOP,
     LIVE,
     PROJECTOR,
@@ -57,28 +56,6 @@ class Recorder(list):
         return self
 
 
-def accessibility_report(page):
-    """Every WCAG 2 A/AA failure axe-core finds now, as (impact, description)."""
-    if not page.evaluate("() => typeof axe !== 'undefined'"):
-        page.add_script_tag(url="/static/vendor/axe.min.js")  # same origin, so the CSP allows it
-    return [tuple(v) for v in page.evaluate("""async () => (await axe.run(document, {
-        runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
-    })).violations.map(v => [v.impact,
-        `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(" ")).join(", ")})`])""")]
-
-
-def check_accessibility(page, name, counts):
-    problems = accessibility_report(page)
-    by_impact = Counter(impact for impact, _ in problems)
-    counts[name] = dict(by_impact)
-    print(f"axe {name}: {len(problems)} violations "
-          f"{dict(by_impact) if problems else ''}".rstrip())
-    for impact, text in problems:
-        print(f"    [{impact}] {text}")
-    serious = [text for impact, text in problems if impact in ("serious", "critical")]
-    assert serious == [], f"{name}: serious or critical accessibility problems: {serious}"
-
-
 def tile_sizes(page):
     return page.locator(".app-scale-choice__label").evaluate_all(
         "labels => labels.map(l => { const r = l.getBoundingClientRect(); "
@@ -99,7 +76,7 @@ def test_a_scaling_round_from_opening_to_reveal(live_server, room, devices, scre
     pat_sent.watch(pat)
     young = join(devices, server, meeting, chair, YOUNG_NAME, attends_as="Young person",
                  viewport=SMALL_PHONE)
-    axe_counts = {}
+    axe = AxeAudit()
 
     # Nothing about scaling on the projector before the first round.
     expect(projector.locator("#scaling")).to_be_hidden()
@@ -122,7 +99,7 @@ def test_a_scaling_round_from_opening_to_reveal(live_server, room, devices, scre
     for page in (chair, pat, young):
         expect(page.locator(f"#score-form-{round_id}")).to_be_visible()
     expect(projector.locator("form, input, textarea, button")).to_have_count(0)
-    check_accessibility(chair, "chair, round open", axe_counts)
+    axe.check(chair, "chair, round open")
 
     # Revealing before anyone has scored is refused, and the chair is told why, on the page.
     reveal = chair.locator(f"#round-{round_id}").get_by_role("button", name="Reveal scores")
@@ -142,7 +119,7 @@ def test_a_scaling_round_from_opening_to_reveal(live_server, room, devices, scre
         f"the young person's tiles are smaller than 60px: {sizes}"
     expect_no_sideways_scroll(young)
     young.screenshot(path=screenshots / "scaling-young-person-phone.png", full_page=True)
-    check_accessibility(young, "young person, scoring", axe_counts)
+    axe.check(young, "young person, scoring")
 
     # ---- Pat scores by keyboard alone ----------------------------------------------------------
     sizes = tile_sizes(pat)
@@ -219,7 +196,7 @@ def test_a_scaling_round_from_opening_to_reveal(live_server, room, devices, scre
         assert reason not in page_text(projector)
     assert YOUNG_REASON not in pat.content() and "You gave 3" not in pat.content()
     assert "contact still unsettles" not in young.content() and "You gave 7" not in young.content()
-    check_accessibility(projector, "projector, before reveal", axe_counts)
+    axe.check(projector, "projector, before reveal")
 
     # ---- The chair reveals while the young person's phone is out of signal ----------------------
     # They change their mind offline; the change waits on the phone. By the time it can be sent
@@ -267,15 +244,15 @@ def test_a_scaling_round_from_opening_to_reveal(live_server, room, devices, scre
         "e => parseFloat(getComputedStyle(e).fontSize)")
     assert font_px >= 28, f"reasons on the projector are too small to read ({font_px}px)"
     projector.screenshot(path=screenshots / "scaling-projector-revealed.png")
-    check_accessibility(projector, "projector, revealed", axe_counts)
+    axe.check(projector, "projector, revealed")
 
     # A participant's phone after the reveal.
     for page in (pat, young):
         expect_no_sideways_scroll(page)
     pat.screenshot(path=screenshots / "scaling-participant-revealed-phone.png", full_page=True)
-    check_accessibility(pat, "carer's phone, revealed", axe_counts)
+    axe.check(pat, "carer's phone, revealed")
 
-    print("axe violations by page:", axe_counts)
+    print("axe violations by page:\n" + axe.table())
     for page in (chair, projector, pat, young):
         expect_up_to_date(page, timeout=LIVE)   # the refusal stays on the young person's line 10 s
     assert "Changed my mind offline" not in page_text(projector)

@@ -11,11 +11,11 @@ from playwright.sync_api import expect
 from facilitator import clock
 from facilitator.accounts.services import create_user
 from tests import test_browser_board as board
+from tests.browser_checks import accessibility_problems
 from tests.conftest import PASSWORD
 from tests.test_browser_board import (
     LAPTOP,
     PHONE,
-    accessibility_problems,
     expect_no_sideways_scroll,
 )
 

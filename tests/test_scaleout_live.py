@@ -50,15 +50,17 @@ def services_answer():
     return None
 
 
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory):
+@pytest.fixture(scope="module", params=["gevent", "threading"])
+def servers(request, tmp_path_factory):
     """Two `flask serve` processes, distinct instances, one fresh database, one queue channel
-    of their own (Redis pub/sub channels ignore db numbers, so parallel runs pick a channel)."""
+    of their own (Redis pub/sub channels ignore db numbers, so parallel runs pick a channel).
+    Every test runs under both worker models: gevent, the production layout's, and threading."""
     problem = services_answer()
     if problem:
         missing(problem)
     url = fresh_database(None, server_url=POSTGRES)
-    env = {"SOCKETIO_MESSAGE_QUEUE": REDIS, "SOCKETIO_CHANNEL": f"facilitator-test-{new_key()}"}
+    env = {"SOCKETIO_MESSAGE_QUEUE": REDIS, "SOCKETIO_CHANNEL": f"facilitator-test-{new_key()}",
+           "FACILITATOR_ASYNC_MODE": request.param}
     one = LiveServer(tmp_path_factory.mktemp("process1"), database_url=url, env=env)
     two = LiveServer(tmp_path_factory.mktemp("process2"), database_url=url, env=env)
     try:
@@ -101,6 +103,12 @@ def test_the_two_processes_are_distinct_instances_on_one_database(servers):
     assert one.port != two.port
     assert one.process.pid != two.process.pid
     assert "postgresql" in one.database_url and one.database_url == two.database_url
+    mode = servers_mode(one)
+    assert mode == servers_mode(two) and f"async mode {mode}" in one.log()
+
+
+def servers_mode(server):
+    return server.env["FACILITATOR_ASYNC_MODE"]
 
 
 def test_a_card_added_through_process_1_reaches_a_phone_on_process_2(servers, room, until):

@@ -13,10 +13,11 @@ class AccountForm(FlaskForm):
 
     email = EmailField("Work email address",
                        validators=[DataRequired("Enter their work email address.")])
-    name = StringField("Full name", validators=[DataRequired("Enter their name."),
-                                                Length(max=120)])
-    job_title = StringField("Job title", description="For example Team Manager.",
-                            validators=[Length(max=120)])
+    name = StringField("Full name", validators=[
+        DataRequired("Enter their name."),
+        Length(max=120, message="Their name must be 120 characters or fewer.")])
+    job_title = StringField("Job title", description="For example Team Manager.", validators=[
+        Length(max=120, message="The job title must be 120 characters or fewer.")])
     password = PasswordField("First password",
                              description="At least 10 characters. Give it to them in person.",
                              validators=[DataRequired("Enter a first password.")])

@@ -23,12 +23,15 @@ def normalise_email(email):
 def create_user(email, name, password, job_title="", is_admin=False):
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
-        raise Refused("Enter an email address in the correct format, like name@example.org.")
-    name = clean_text(name, label="a name", limit=120)
+        raise Refused("Enter an email address in the correct format, like name@example.org.",
+                      field="email")
+    name = clean_text(name, label="a name", limit=120, field="name")
     if len(password or "") < MIN_PASSWORD:
-        raise Refused(f"The password must be at least {MIN_PASSWORD} characters.")
+        raise Refused(f"The password must be at least {MIN_PASSWORD} characters.",
+                      field="password")
     if db.session.scalar(db.select(User).filter_by(email=email)):
-        raise Refused("There is already an account with that email address.")
+        raise Refused("There is already an account with that email address. Check the "
+                      "address, or reactivate their account in the list.", field="email")
     user = User(email=email, name=name, job_title=job_title or "",
                 password_hash=hasher.hash(password), is_admin=bool(is_admin))
     db.session.add(user)

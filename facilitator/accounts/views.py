@@ -6,7 +6,7 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from facilitator.accounts import services, sso
 from facilitator.accounts.forms import AccountForm, SignInForm
 from facilitator.accounts.services import authenticate, current_user, sign_in
-from facilitator.errors import Refused
+from facilitator.errors import Refused, beside_field
 from facilitator.extensions import limiter
 from facilitator.live.presence import disconnect_user
 
@@ -68,8 +68,12 @@ def sign_in_page():
         if user:
             sign_in(user)
             return redirect(_safe_next(request.args.get("next", "")))
-        error = "The email address or password is not right."
-    status = 401 if error else 200
+        # Beside the email address, as GOV.UK does: it never says which of the two was wrong.
+        error = beside_field(form, Refused("The email address or password is not right. "
+                                           "Check both and try again.", field="email"))
+        status = 401
+    else:
+        status = 400 if form.errors else 200
     return render_template("accounts/sign_in.html", form=form, error=error,
                            sso=sso.enabled()), status
 
@@ -123,7 +127,7 @@ def create_account():
         services.create_user(form.email.data, form.name.data, form.password.data,
                              form.job_title.data, is_admin=form.is_admin.data)
     except Refused as refused:
-        return _accounts_page(form, refused.message, refused.status)
+        return _accounts_page(form, beside_field(form, refused), refused.status)
     return redirect(url_for("accounts.accounts"), code=303)
 
 

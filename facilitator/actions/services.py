@@ -72,11 +72,12 @@ def choice(value):
 def _whole(value, label, largest):
     text = str(value).strip() if value is not None else ""
     if not text.isdigit() or not 1 <= int(text) <= largest:
-        raise Refused(f"Enter the number of {label} as a whole number from 1 to {largest}.")
+        raise Refused(f"Enter the number of {label} as a whole number from 1 to {largest}.",
+                      field="timescale_number")
     return int(text)
 
 
-def parse_date(value, label):
+def parse_date(value, label, field=None):
     """A date from a form's date box (2026-12-14) or a date; None when left empty."""
     if isinstance(value, date) or value is None:
         return value
@@ -86,32 +87,32 @@ def parse_date(value, label):
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise Refused(f"Enter {label} as a real date, for example 14/12/2026.")
+        raise Refused(f"Enter {label} as a real date, for example 14/12/2026.", field=field)
 
 
 def _timescale(meeting, fields):
     """(kind, number, due date) from the form, checked: the due date is never in the past."""
     kind = choice(fields.get("timescale"))
     if kind not in TIMESCALES:
-        raise Refused("Choose a timescale for the action.")
+        raise Refused("Choose a timescale for the action.", field="timescale")
     number = on_date = None
     if kind == WORKING_DAYS:
         number = _whole(fields.get("timescale_number"), "working days", MAX_WORKING_DAYS)
     elif kind == WEEKS:
         number = _whole(fields.get("timescale_number"), "weeks", MAX_WEEKS)
     elif kind == ON_DATE:
-        on_date = parse_date(fields.get("due_date"), "the date it is due")
+        on_date = parse_date(fields.get("due_date"), "the date it is due", "due_date")
         if on_date is None:
-            raise Refused("Enter the date the action is due.")
+            raise Refused("Enter the date the action is due.", field="due_date")
     review = review_date_of(meeting.id)
     if kind == BEFORE_REVIEW and review is None:
         raise Refused("Set the review date first (under Decision and review), or choose "
-                      "another timescale.")
+                      "another timescale.", field="timescale")
     due = due_date(kind, meeting_day=meeting_day(meeting), number=number, on_date=on_date,
                    review_date=review)
     if due is not None and due < clock.london_today():
         raise Refused(f"That timescale makes the action due on {due:%-d %B %Y}, which has "
-                      "passed. Choose a later date or a longer timescale.")
+                      "passed. Choose a later date or a longer timescale.", field="timescale")
     return kind, number, due
 
 
@@ -122,32 +123,34 @@ def _owner(meeting_id, fields):
     owner = choice(fields.get("owner")) or str(fields.get("owner") or "")
     if owner == "other":
         name = clean_text(fields.get("owner_name"), label="who will do it", limit=NAME_LIMIT,
-                          required=False)
+                          required=False, field="owner_name")
         if not name:
-            raise Refused("Enter the name of the person or agency who will do it.")
+            raise Refused("Enter the name of the person or agency who will do it.",
+                          field="owner_name")
         return None, name
     if not owner.isdigit():
-        raise Refused("Choose who will do it, or name someone not in the meeting.")
+        raise Refused("Choose who will do it, or name someone not in the meeting.",
+                      field="owner")
     person = db.session.get(Participant, int(owner))
     if person is None or person.meeting_id != meeting_id or person.status != ADMITTED:
         raise Refused("That person is not in this meeting. Choose someone who is, or name "
-                      "them under someone else.")
+                      "them under someone else.", field="owner")
     return person.id, None
 
 
 def _apply_fields(action, meeting, fields):
     action.what = clean_text(fields.get("what"), label="what needs to happen",
-                             limit=WHAT_LIMIT)
+                             limit=WHAT_LIMIT, field="what")
     action.owner_participant_id, action.owner_name = _owner(meeting.id, fields)
     action.timescale, action.timescale_number, action.due_on = _timescale(meeting, fields)
     destination = choice(fields.get("destination"))
     if destination not in DESTINATIONS:
-        raise Refused("Choose where the action is recorded.")
+        raise Refused("Choose where the action is recorded.", field="destination")
     action.destination = destination
     action.agency = None
     if destination == OTHER_AGENCY:
         action.agency = clean_text(fields.get("agency"), label="the other agency's name",
-                                   limit=NAME_LIMIT)
+                                   limit=NAME_LIMIT, field="agency")
     action.for_iro = choice(fields.get("for_iro")) in ("1", "on", "true")
 
 

@@ -122,7 +122,8 @@ def extend(meeting_id, actor, minutes, reason, key=None):
         if item is None:
             raise Refused("Start the agenda before extending an item.", 409)
         extra = _minutes(minutes)
-        why = clean_text(reason, label="the reason for more time", limit=REASON_LIMIT)
+        why = clean_text(reason, label="the reason for more time", limit=REASON_LIMIT,
+                         field="reason")
         item.extended_seconds += extra * 60
         db.session.add(AgendaExtension(item_id=item.id, seconds=extra * 60, reason=why,
                                        by_id=seat.id, at=clock.utcnow()))
@@ -134,7 +135,7 @@ def _minutes(value):
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value not in EXTENSION_MINUTES:
-        raise Refused("Choose from 1 to 30 more minutes.")
+        raise Refused("Choose from 1 to 30 more minutes.", field="minutes")
     return value
 
 

@@ -65,7 +65,7 @@ def add_card(meeting_id, actor, column, text, key=None):
         if seat.meeting_role == OBSERVER:
             raise Refused("Observers cannot add cards.", 403)
         key_ = _column(meeting, column)
-        body = clean_text(text, label="what you want to say", limit=CARD_LIMIT)
+        body = clean_text(text, label="what you want to say", limit=CARD_LIMIT, field="text")
         last = db.session.scalar(db.select(db.func.max(Card.position))
                                  .filter_by(meeting_id=meeting_id, column=key_))
         card = Card(meeting_id=meeting_id, column=key_, text=body, author_id=seat.id,
@@ -81,7 +81,7 @@ def edit_card(meeting_id, actor, card_id, text, version=None, key=None):
         _, seat = acting_seat(meeting_id, actor)
         card = _card(meeting_id, card_id)
         _may_change(seat, card)
-        body = clean_text(text, label="the card's text", limit=CARD_LIMIT)
+        body = clean_text(text, label="the card's text", limit=CARD_LIMIT, field="text")
         if version is not None and version != card.version:
             raise Refused("Someone changed this card while you were editing it. "
                           "Your words are still in the box: check the card and save again.", 409)

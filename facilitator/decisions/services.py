@@ -87,28 +87,33 @@ def _checked(meeting, fields, notifications):
     if outcomes(kind):
         outcome = actions.choice(fields.get("outcome"))
         if outcome not in outcomes(kind):
-            raise Refused("Choose the decision about the placement.")
+            raise Refused("Choose the decision about the placement.", field="outcome")
         chosen["outcome"] = outcome
         chosen["approval_by"] = None
         if outcomes(kind)[outcome].get("needs_approval"):
             approval = actions.choice(fields.get("approval_by"))
             if approval not in approvers(kind):
-                raise Refused("A planned move needs approval: choose who approves it.")
+                raise Refused("A planned move needs approval: choose who approves it.",
+                              field="approval_by")
             chosen["approval_by"] = approval
     chosen["rationale"] = clean_text(fields.get("rationale"), label="the reasons",
-                                     limit=RATIONALE_LIMIT, required=False) or None
+                                     limit=RATIONALE_LIMIT, required=False,
+                                     field="rationale") or None
     if kind.rules.get("review_date"):
-        review = actions.parse_date(fields.get("review_date"), "the review date")
+        review = actions.parse_date(fields.get("review_date"), "the review date",
+                                    "review_date")
         if review is None:
-            raise Refused("Enter the review date.")
+            raise Refused("Enter the review date.", field="review_date")
         if review < actions.meeting_day(meeting):
-            raise Refused("The review date cannot be before the meeting.")
+            raise Refused("The review date cannot be before the meeting.",
+                          field="review_date")
         chosen["review_date"] = review
     if monitoring_choices(kind):
         days = actions.choice(fields.get("monitoring_days")) or str(
             fields.get("monitoring_days") or "")
         if not any(str(c["days"]) == days for c in monitoring_choices(kind)):
-            raise Refused("Choose how often the placement is monitored by telephone.")
+            raise Refused("Choose how often the placement is monitored by telephone.",
+                          field="monitoring_days")
         chosen["monitoring_days"] = int(days)
     ticks = {}
     for entry in notify_kinds(kind):
@@ -185,8 +190,8 @@ def mark_notified(meeting_id, actor, kind, key=None):
 def add_view(meeting_id, actor, source, text, key=None):
     """The child's views, wishes and feelings: anyone admitted records them."""
     if actions.choice(source) not in VIEW_SOURCES:
-        raise Refused("Choose how the child's views were given.")
-    words = clean_text(text, label="the child's views", limit=VIEW_LIMIT)
+        raise Refused("Choose how the child's views were given.", field="source")
+    words = clean_text(text, label="the child's views", limit=VIEW_LIMIT, field="words")
 
     def change():
         _, seat = acting_seat(meeting_id, actor)
@@ -201,8 +206,9 @@ def add_view(meeting_id, actor, source, text, key=None):
 def save_offer(meeting_id, actor, agency, offer, key=None):
     """"What support can your agency provide?": one entry per agency; saving again for the
     same agency replaces it."""
-    name = clean_text(agency, label="the agency's name", limit=AGENCY_LIMIT)
-    words = clean_text(offer, label="the support the agency can provide", limit=OFFER_LIMIT)
+    name = clean_text(agency, label="the agency's name", limit=AGENCY_LIMIT, field="agency")
+    words = clean_text(offer, label="the support the agency can provide", limit=OFFER_LIMIT,
+                       field="offer")
 
     def change():
         _, seat = acting_seat(meeting_id, actor)

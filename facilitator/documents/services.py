@@ -195,8 +195,9 @@ def save_corrections(meeting_id, user, kind, texts):
         entry = originals.get(text_id)
         if entry is None:
             raise Refused("That part of the draft could not be found. Reload the page.")
-        text = clean_text(value, label=entry["label"].lower(), limit=CORRECTION_LIMIT,
-                          required=bool(entry["original"]))
+        text = clean_text(value, label=f"a correction for {entry['label']}",
+                          limit=CORRECTION_LIMIT,
+                          required=bool(entry["original"]), field=f"text-{text_id}")
         if text == entry["original"]:
             current.pop(text_id, None)
         else:
@@ -237,8 +238,8 @@ def issue(meeting_id, user, kind, version, reason=None):
     if not isinstance(version, int) or version < 1:
         raise Refused("That version could not be read. Reload the page and try again.")
     _check_version(meeting_id, kind, version)
-    reason = clean_text(reason, label="the reason for the correction", limit=REASON_LIMIT) \
-        if version > 1 else None
+    reason = clean_text(reason, label="the reason for the correction", limit=REASON_LIMIT,
+                        field="reason") if version > 1 else None
     draft = drafts.build(meeting, kind, corrections_of(meeting_id, kind))
     issued_at = clock.utcnow()
     draft.update(version=version, issued=clock.london_format(issued_at),

@@ -75,14 +75,19 @@ def preview(meeting_id, kind):
     return _preview(page, kind)
 
 
-def _preview(page, kind, error=None, status=200):
+def _preview(page, kind, refused=None, typed=None, status=200):
+    """The draft with its correction forms and the issue form; after a refusal, its message
+    beside the text or the reason it is about (`refused.field`, the textarea's id), and what
+    the person typed in the correction form back in its boxes."""
     draft = services.draft_for(page["meeting"].id, kind)
     sections = {}
     for entry in draft["texts"]:
         sections.setdefault(entry["section"], []).append(entry)
     entry = next(k for k in page["kinds"] if k["kind"] == kind)
     return render_template("documents/preview.html", doc=draft, corrections=sections,
-                           entry=entry, error=error, **page), status
+                           entry=entry, error=refused and refused.message,
+                           error_at=refused and refused.field, typed=typed or {},
+                           **page), status
 
 
 @bp.post("/meetings/<int:meeting_id>/documents/<kind>/corrections")
@@ -93,7 +98,7 @@ def correct(meeting_id, kind):
     try:
         services.save_corrections(meeting_id, g.user, kind, texts)
     except Refused as refused:
-        return _preview(services.documents_page(meeting_id, g.user), kind, refused.message,
+        return _preview(services.documents_page(meeting_id, g.user), kind, refused, texts,
                         refused.status)
     section = request.form.get("section", "")
     return redirect(url_for("documents.preview", meeting_id=meeting_id, kind=kind, saved=1,
@@ -110,8 +115,8 @@ def issue(meeting_id, kind):
                                   int(version) if version.isdigit() else None,
                                   request.form.get("reason"))
     except Refused as refused:
-        return _preview(services.documents_page(meeting_id, g.user), kind, refused.message,
-                        refused.status)
+        return _preview(services.documents_page(meeting_id, g.user), kind, refused,
+                        status=refused.status)
     return redirect(url_for("documents.index", meeting_id=meeting_id, issued=document.id,
                             _anchor=f"kind-{kind}"), code=303)
 

@@ -3,7 +3,6 @@ import threading
 from collections import deque
 
 from flask import current_app
-
 from sqlalchemy import update
 
 from facilitator.audit import trail

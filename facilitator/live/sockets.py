@@ -19,7 +19,8 @@ from facilitator.meetings.models import Meeting
 
 def answer(handler):
     """Socket handlers answer {"ok": true, ...} or {"ok": false, "error": "<for the person>",
-    "status": <the HTTP status the same refusal gets over HTTP>}.
+    "status": <the HTTP status the same refusal gets over HTTP>, "field": <the form field's
+    name, when the refusal is about one>}.
 
     Every handler receives a dict; anything else, or a Refused change, changes nothing.
     """
@@ -29,8 +30,9 @@ def answer(handler):
             return {"ok": False, "error": "That message could not be read.", "status": 400}
         try:
             return {"ok": True, **(handler(data) or {})}
-        except Refused as refused:
-            return {"ok": False, "error": refused.message, "status": refused.status}
+        except Refused as refused:  # "field": which of the form's fields the message is about
+            return {"ok": False, "error": refused.message, "status": refused.status,
+                    **({"field": refused.field} if refused.field else {})}
         except Exception:  # answer anyway, so the client keeps the change and can retry
             current_app.logger.exception("Socket event %s failed", handler.__name__)
             return {"ok": False, "retry": True, "status": 500,

@@ -1,7 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectChoice, StringField, TimeField, ValidationError
-from wtforms.validators import DataRequired, Length
+from wtforms import RadioField, SelectChoice, StringField, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length
 
+from facilitator.fields import RealDateField, RealTimeField
 from facilitator.meetings.models import ATTENDS_AS
 
 
@@ -15,15 +16,20 @@ class NewMeetingForm(FlaskForm):
                     "otherwise within 2 weeks.",
         choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")], validate_choice=False)
     case_reference = StringField("Child's case reference", validators=[
-        DataRequired("Enter the child's case reference."), Length(max=40)])
+        DataRequired("Enter the child's case reference."),
+        Length(max=40, message="The child's case reference must be 40 characters or fewer.")])
     child_name = StringField("Child's name", description="The projector shows only initials.",
                              validators=[DataRequired("Enter the child's name."),
-                                         Length(max=120)])
-    day = DateField("Date", validators=[DataRequired("Enter the date of the meeting.")])
-    time = TimeField("Start time", validators=[DataRequired("Enter the start time.")])
+                                         Length(max=120, message="The child's name must be "
+                                                                 "120 characters or fewer.")])
+    day = RealDateField("Date", what="the date of the meeting",
+                        validators=[InputRequired("Enter the date of the meeting.")])
+    time = RealTimeField("Start time", what="the start time",
+                         validators=[InputRequired("Enter the start time.")])
     location = StringField("Where", description="A room, or 'Online' for a remote meeting.",
                            validators=[DataRequired("Enter where the meeting is."),
-                                       Length(max=200)])
+                                       Length(max=200, message="The place must be 200 "
+                                                               "characters or fewer.")])
 
     def for_types(self, meeting_types):
         """The meeting types are data: the choices come from the database."""
@@ -41,9 +47,11 @@ class JoinCodeForm(FlaskForm):
 
 
 class JoinForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired("Enter your name."),
-                                                Length(max=80)])
-    attends_as = RadioField("Who are you in this meeting?",
+    name = StringField("Your name", validators=[
+        DataRequired("Enter your name."),
+        Length(max=80, message="Your name must be 80 characters or fewer.")])
+    # Any other value is refused by the service, in the same words, beside this field.
+    attends_as = RadioField("Who are you in this meeting?", validate_choice=False,
                             choices=[SelectChoice(value, label)
                                      for value, label in ATTENDS_AS.items()],
                             validators=[DataRequired("Choose who you are in this meeting.")])

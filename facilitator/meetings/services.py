@@ -51,13 +51,13 @@ def create_meeting(user, *, case_reference, child_name, scheduled_at, location,
     """
     meeting_type = db.session.get(MeetingType, type_code)
     if meeting_type is None:
-        raise Refused("Choose a type of meeting.")
-    reference = clean_text(case_reference, label="the child's case reference", limit=40)
-    name = clean_text(child_name, label="the child's name", limit=120)
-    place = clean_text(location, label="where the meeting is", limit=200)
+        raise Refused("Choose a type of meeting.", field="type_code")
+    reference, name = _child_fields(case_reference, child_name)
+    place = clean_text(location, label="where the meeting is", limit=200, field="location")
     due = meeting_type.rules.get("due")
     if due and immediate_risk is None:
-        raise Refused("Say whether the placement is at immediate risk of breaking down.")
+        raise Refused("Say whether the placement is at immediate risk of breaking down.",
+                      field="immediate_risk")
     child = _child(reference, name)
     meeting = Meeting(type_code=type_code, child=child, scheduled_at=scheduled_at,
                       location=place, join_code=_new_join_code(),
@@ -91,8 +91,13 @@ def due_date(rule, immediate_risk, today=None):
 def child_for(case_reference, child_name):
     """The child with this case reference (recorded now if new), for records kept about a
     child outside a meeting (a stability concern, a placement move)."""
-    return _child(clean_text(case_reference, label="the child's case reference", limit=40),
-                  clean_text(child_name, label="the child's name", limit=120))
+    return _child(*_child_fields(case_reference, child_name))
+
+
+def _child_fields(case_reference, child_name):
+    return (clean_text(case_reference, label="the child's case reference", limit=40,
+                       field="case_reference"),
+            clean_text(child_name, label="the child's name", limit=120, field="child_name"))
 
 
 def _child(reference, name):
@@ -102,7 +107,7 @@ def _child(reference, name):
         db.session.add(child)
     elif child.name.casefold() != name.casefold():
         raise Refused("That case reference is already recorded with a different name. "
-                      "Check the reference and the child's name.")
+                      "Check the reference and the child's name.", field="case_reference")
     return child
 
 
@@ -121,15 +126,15 @@ def meeting_by_code(code):
     meeting = db.session.scalar(db.select(Meeting).filter_by(join_code=normalise_code(code)))
     if meeting is None or not meeting.is_open:
         raise Refused("There is no open meeting with that code. Check the code on the screen "
-                      "in the room, or ask the chair.", 404)
+                      "in the room, or ask the chair.", 404, field="code")
     return meeting
 
 
 def join_meeting(meeting, *, name, attends_as, user=None):
     """Someone asks to join: they wait in the lobby until the chair admits them."""
-    name = clean_text(name, label="your name", limit=NAME_LIMIT)
+    name = clean_text(name, label="your name", limit=NAME_LIMIT, field="name")
     if not isinstance(attends_as, str) or attends_as not in ATTENDS_AS:
-        raise Refused("Choose who you are in this meeting.")
+        raise Refused("Choose who you are in this meeting.", field="attends_as")
     seat = {}
 
     def change():
@@ -151,9 +156,9 @@ def join_meeting(meeting, *, name, attends_as, user=None):
 def invite_in_advance(meeting_id, chair, *, name, attends_as, key=None):
     """The chair asks someone who cannot come to send their score and reason by a personal
     link. They are part of the meeting's record but never see the board."""
-    name = clean_text(name, label="their name", limit=NAME_LIMIT)
+    name = clean_text(name, label="their name", limit=NAME_LIMIT, field="name")
     if not isinstance(attends_as, str) or attends_as not in ATTENDS_AS:
-        raise Refused("Choose who they are in this meeting.")
+        raise Refused("Choose who they are in this meeting.", field="attends_as")
 
     def change():
         _, seat = acting_seat(meeting_id, chair)

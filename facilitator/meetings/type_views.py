@@ -18,7 +18,7 @@ def index():
 @admin_required
 def agenda(code):
     found = types.meeting_type(code)
-    error, rows = None, [(i["title"], i["minutes"]) for i in found.agenda]
+    refused, rows = None, [(i["title"], i["minutes"]) for i in found.agenda]
     if request.method == "POST":
         rows = list(zip(request.form.getlist("title"), request.form.getlist("minutes")))
         try:
@@ -26,7 +26,7 @@ def agenda(code):
             flash(f"The {found.name} agenda is saved. New meetings of this type will use it.",
                   "success")
             return redirect(url_for("meeting_types.agenda", code=code), code=303)
-        except Refused as refused:
-            error = refused.message
+        except Refused as refusal:
+            refused = refusal
     return render_template("meetings/type_agenda.html", meeting_type=found, rows=rows,
-                           spare=3, error=error)
+                           spare=3, refused=refused), 400 if refused else 200

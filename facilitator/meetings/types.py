@@ -31,13 +31,15 @@ def set_agenda(user, code, rows):
     for number, (title, minutes) in enumerate(rows, start=1):
         if not (title or "").strip() and not str(minutes or "").strip():
             continue
-        text = clean_text(title, label=f"a title for item {number}", limit=TITLE_LIMIT)
+        text = clean_text(title, label=f"a title for item {number}", limit=TITLE_LIMIT,
+                          field=f"title-{number}")
         items.append({"key": _key(text, items), "title": text,
                       "minutes": _minutes(minutes, number)})
     if not items:
-        raise Refused("An agenda needs at least one item.")
+        raise Refused("Enter at least one agenda item: a title and its minutes.",
+                      field="title-1")
     if len(items) > MAX_ITEMS:
-        raise Refused(f"An agenda can have up to {MAX_ITEMS} items.")
+        raise Refused(f"An agenda can have up to {MAX_ITEMS} items. Leave the rest empty.")
     found.agenda = items
     db.session.commit()
     return found
@@ -46,7 +48,8 @@ def set_agenda(user, code, rows):
 def _minutes(value, number):
     text = str(value or "").strip()
     if not text.isdigit() or not 1 <= int(text) <= MAX_MINUTES:
-        raise Refused(f"Give item {number} a whole number of minutes from 1 to {MAX_MINUTES}.")
+        raise Refused(f"Give item {number} a whole number of minutes from 1 to {MAX_MINUTES}.",
+                      field=f"minutes-{number}")
     return int(text)
 
 

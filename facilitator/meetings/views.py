@@ -8,7 +8,7 @@ from facilitator.actions.fragments import board as actions_board
 from facilitator.agenda.services import agenda_view
 from facilitator.board.services import CARD_LIMIT, board_cards
 from facilitator.clock import from_london
-from facilitator.errors import Refused
+from facilitator.errors import Refused, beside_field
 from facilitator.extensions import db, limiter
 from facilitator.live.http import posted_change
 from facilitator.live.presence import presence_context
@@ -62,9 +62,10 @@ def new():
                 **(from_concern["create"] if from_concern else {}))
             return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
         except Refused as refused:
-            error = refused.message
+            error = beside_field(form, refused)
+    status = 400 if error or form.errors else 200
     return render_template("meetings/new.html", form=form, error=error,
-                           from_concern=from_concern and from_concern["prefill"])
+                           from_concern=from_concern and from_concern["prefill"]), status
 
 
 def _from_concern(form):
@@ -154,7 +155,7 @@ def join_by_code():
     if form.validate_on_submit():
         code = services.normalise_code(form.code.data)
         return redirect(url_for("meetings.join", code=code), code=303)
-    return render_template("meetings/join_code.html", form=form)
+    return render_template("meetings/join_code.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
@@ -168,7 +169,8 @@ def join(code):
         meeting = services.meeting_by_code(code)
     except Refused as refused:
         form = JoinCodeForm(code=code)
-        return render_template("meetings/join_code.html", form=form, error=refused.message), 404
+        return render_template("meetings/join_code.html", form=form,
+                               error=beside_field(form, refused)), 404
     existing = seat_for(meeting.id)
     if existing is not None and existing.status in (LOBBY, ADMITTED):
         return redirect(url_for("meetings.show", meeting_id=meeting.id))
@@ -181,8 +183,10 @@ def join(code):
             remember_seat(seat)
             return redirect(url_for("meetings.show", meeting_id=meeting.id), code=303)
         except Refused as refused:
-            error = refused.message
-    return render_template("meetings/join.html", form=form, meeting=meeting, error=error)
+            error = beside_field(form, refused)
+    status = 400 if error or form.errors else 200
+    return render_template("meetings/join.html", form=form, meeting=meeting,
+                           error=error), status
 
 
 @bp.post("/meetings/<int:meeting_id>/people/<int:participant_id>/admit")

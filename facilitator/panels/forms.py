@@ -1,6 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectChoice
-from wtforms.validators import DataRequired
+from wtforms import RadioField, SelectChoice
+from wtforms.validators import DataRequired, InputRequired
+
+from facilitator.fields import RealDateField
 
 
 class SeriesForm(FlaskForm):
@@ -8,8 +10,8 @@ class SeriesForm(FlaskForm):
 
     locality = RadioField("Locality", validate_choice=False,
                           validators=[DataRequired("Choose a locality.")])
-    first_date = DateField("Date of the first panel",
-                           validators=[DataRequired("Enter the date of the first panel.")])
+    first_date = RealDateField("Date of the first panel", what="the date of the first panel",
+                               validators=[InputRequired("Enter the date of the first panel.")])
 
     def for_localities(self, localities, rule_words):
         """The localities are data: the choices come from the database; the hint says when
@@ -27,4 +29,5 @@ class SeriesForm(FlaskForm):
 class SetUpPanelForm(FlaskForm):
     """The button that sets up the panel meeting for one date of a series."""
 
-    panel_date = DateField("Panel date", validators=[DataRequired("Choose a panel date.")])
+    panel_date = RealDateField("Panel date", what="the panel date",
+                               validators=[InputRequired("Choose a panel date.")])

@@ -117,20 +117,22 @@ def create_series(user, *, locality_id, first_date, type_code=PANEL_TYPE):
     """A member of staff starts a locality's series on its first panel date."""
     locality = db.session.get(Locality, locality_id) if isinstance(locality_id, int) else None
     if locality is None:
-        raise Refused("Choose a locality.")
+        raise Refused("Choose a locality.", field="locality")
     meeting_type = db.session.get(MeetingType, type_code)
     if meeting_type is None or not meeting_type.is_panel:
         raise Refused("Choose a type of panel.")
     if not isinstance(first_date, date):
-        raise Refused("Enter the date of the first panel.")
+        raise Refused("Enter the date of the first panel.", field="first_date")
     weekday, _, _ = _series_rule(meeting_type.rules)
     if first_date.weekday() != weekday.weekday:
         day_name = calendar.day_name[weekday.weekday]
-        raise Refused(f"Choose a {day_name}: this panel meets on {day_name}s.")
+        raise Refused(f"Choose a {day_name}: this panel meets on {day_name}s.",
+                      field="first_date")
     duplicate = db.session.scalar(db.select(PanelSeries).filter_by(
         locality_id=locality.id, type_code=type_code, first_date=first_date))
     if duplicate is not None:
-        raise Refused(f"The {locality.name} series starting on that date already exists.", 409)
+        raise Refused(f"The {locality.name} series starting on that date already exists.", 409,
+                      field="first_date")
     series = PanelSeries(locality_id=locality.id, type_code=type_code, first_date=first_date,
                          created_by_id=user.id)
     db.session.add(series)
@@ -199,13 +201,15 @@ def add_case(meeting_id, actor, *, case_reference, child_name, direction, presen
              lead_person=None, papers_received_at=None, key=None):
     """The chair or minute taker books a case into the panel: the slot and its agenda item
     ("Case 2: J.T., step up", before the closing item) in one change."""
-    reference = clean_text(case_reference, label="the child's case reference", limit=40)
-    name = clean_text(child_name, label="the child's name", limit=NAME_LIMIT)
+    reference = clean_text(case_reference, label="the child's case reference", limit=40,
+                           field="case_reference")
+    name = clean_text(child_name, label="the child's name", limit=NAME_LIMIT, field="child_name")
     if not isinstance(direction, str) or direction not in DIRECTIONS:
-        raise Refused("Choose step up or step down.")
-    worker = clean_text(presenting_worker, label="the presenting worker", limit=NAME_LIMIT)
+        raise Refused("Choose step up or step down.", field="direction")
+    worker = clean_text(presenting_worker, label="the presenting worker", limit=NAME_LIMIT,
+                        field="presenting_worker")
     lead = clean_text(lead_person, label="the lead person", limit=NAME_LIMIT,
-                      required=False) or None
+                      required=False, field="lead_person") or None
     received = papers_time(papers_received_at)
 
     def change():
@@ -243,7 +247,7 @@ def papers_time(value):
         local = None
     if local is None or local.tzinfo is not None:
         raise Refused("Enter when the papers came in as a date and time, for example "
-                      "18/11/2026 15:30.")
+                      "18/11/2026 15:30.", field="papers_received_at")
     return clock.from_london(local.date(), local.time())
 
 
@@ -288,7 +292,8 @@ def _yes_no(value):
 def record_outcome(meeting_id, actor, slot_id, outcome, rationale, key=None):
     """The chair records the panel's decision on a case, with its rationale; the decision's
     follow-up deadlines are created from the type's rules. Recording again replaces them."""
-    why = clean_text(rationale, label="the rationale for the decision", limit=RATIONALE_LIMIT)
+    why = clean_text(rationale, label="the rationale for the decision", limit=RATIONALE_LIMIT,
+                     field="rationale")
 
     def change():
         meeting, seat = _panel_seat(meeting_id, actor)
@@ -347,8 +352,10 @@ def follow_up_due(rule, decided_at):
 def record_disagreement(meeting_id, actor, slot_id, who, what, key=None):
     """Someone disagrees with the decision on a case: recorded for escalation. The chair or
     minute taker may record it for anyone; anyone else records their own."""
-    reason = clean_text(what, label="what the disagreement is", limit=DISAGREEMENT_LIMIT)
-    named = clean_text(who, label="who disagrees", limit=NAME_LIMIT, required=False)
+    reason = clean_text(what, label="what the disagreement is", limit=DISAGREEMENT_LIMIT,
+                        field="what")
+    named = clean_text(who, label="who disagrees", limit=NAME_LIMIT, required=False,
+                       field="who")
 
     def change():
         _, seat = _panel_seat(meeting_id, actor)

@@ -5,7 +5,7 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from facilitator import clock
 from facilitator.accounts.views import staff_required
-from facilitator.errors import Refused
+from facilitator.errors import Refused, beside_field
 from facilitator.live.http import form_key, posted_change
 from facilitator.panels import services
 from facilitator.panels.forms import SeriesForm, SetUpPanelForm
@@ -54,7 +54,7 @@ def create_series():
         series = services.create_series(g.user, locality_id=form.locality_id(),
                                         first_date=form.first_date.data)
     except Refused as refused:
-        return _index(form, refused.message, refused.status)
+        return _index(form, beside_field(form, refused), refused.status)
     return redirect(url_for("panels.index", _anchor=f"series-{series.id}"), code=303)
 
 

@@ -19,6 +19,7 @@ class AdvanceScoreForm(FlaskForm):
     def for_scale(self, scale):
         self.scale = scale
         self.value.choices = [(str(value), str(value)) for value in scale.values]
+        self.value.id = f"value-{scale.minimum}"  # the first choice: where the summary links
         return self
 
     def validate_value(self, field):

@@ -50,7 +50,7 @@ def open_round(meeting_id, actor, question=None, key=None):
             raise Refused(f"Round {current.number} is still open. Reveal its scores before "
                           "opening another.", 409)
         text = clean_text(meeting.type.scale["question"] if question is None else question,
-                          label="the scaling question", limit=QUESTION_LIMIT)
+                          label="the scaling question", limit=QUESTION_LIMIT, field="question")
         number = (db.session.scalar(db.select(db.func.max(ScaleRound.number))
                                     .filter_by(meeting_id=meeting_id)) or 0) + 1
         round_ = ScaleRound(meeting_id=meeting_id, number=number, question=text,
@@ -153,13 +153,15 @@ def whole_number(value, scale):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) \
             or not scale.minimum <= value <= scale.maximum:
-        raise Refused(f"Choose a whole number from {scale.minimum} to {scale.maximum}.")
+        raise Refused(f"Choose a whole number from {scale.minimum} to {scale.maximum}.",
+                      field="value")
     return value
 
 
 def _save_score(seat, scale, value, reason, show_name, *, round_id, in_advance=False):
     number = whole_number(value, scale)
-    why = clean_text(reason, label="a reason for your score", limit=REASON_LIMIT)
+    why = clean_text(reason, label="a reason for your score", limit=REASON_LIMIT,
+                     field="reason")
     score = db.session.scalar(db.select(Score).filter_by(
         meeting_id=seat.meeting_id, participant_id=seat.id, round_id=round_id))
     if score is None:

@@ -2,7 +2,7 @@
 own score form, and the personal link for a score sent in advance."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from facilitator.errors import Refused
+from facilitator.errors import Refused, beside_field
 from facilitator.extensions import db
 from facilitator.live.http import form_key, posted_change
 from facilitator.meetings import services as meetings
@@ -98,7 +98,8 @@ def in_advance(meeting_id, token):
             flash("Thank you. Your score and reason are saved.", "success")
             return redirect(request.path, code=303)
         except Refused as refused:
-            error = refused.message
+            error = beside_field(form, refused)
     return render_template("scaling/in_advance.html", meeting=meeting, person=person, form=form,
                            scale=scale, question=first.question if first else scale.question,
-                           score=score, error=error, closed=closed)
+                           score=score, error=error,
+                           closed=closed), 400 if error or form.errors else 200

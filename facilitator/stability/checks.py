@@ -7,20 +7,22 @@ from facilitator.errors import Refused
 
 
 def whole_number(value, scale):
-    """A value on the authority's scale."""
+    """A value on the authority's scale (the forms' field "scale")."""
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
         number = None
     if number is None or not scale.minimum <= number <= scale.maximum:
-        raise Refused(f"Choose a number on the scale, from {scale.minimum} to {scale.maximum}.")
+        raise Refused(f"Choose a number on the scale, from {scale.minimum} to {scale.maximum}.",
+                      field="scale")
     return number
 
 
-def not_in_future(moment, what):
-    """A moment (naive UTC) that has already happened: `what` is "of the call" and the like."""
+def not_in_future(moment, what, field=None):
+    """A moment (naive UTC) that has already happened: `what` is "of the call" and the like;
+    `field` the form's date field, where the message is shown."""
     if not isinstance(moment, datetime):
-        raise Refused(f"Enter the date and time {what}.")
+        raise Refused(f"Enter the date and time {what}.", field=field)
     if moment > clock.utcnow():
-        raise Refused(f"The date and time {what} cannot be in the future.")
+        raise Refused(f"The date and time {what} cannot be in the future.", field=field)
     return moment

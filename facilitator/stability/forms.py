@@ -2,17 +2,10 @@
 questions the authority asks, the scale's range, what is required) are the services', so a
 refusal reads the same from a form as from a test."""
 from flask_wtf import FlaskForm
-from wtforms import (
-    DateField,
-    RadioField,
-    SelectChoice,
-    SelectField,
-    StringField,
-    TextAreaField,
-    TimeField,
-)
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
+from facilitator.fields import RealDateField, RealTimeField
 from facilitator.stability.models import INVOLVEMENT
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
@@ -37,8 +30,10 @@ class WhenMixin:
 
     @staticmethod
     def when_fields(what):
-        return (DateField(f"Date {what}", validators=[InputRequired(f"Enter the date {what}.")]),
-                TimeField(f"Time {what}", validators=[InputRequired(f"Enter the time {what}.")]))
+        return (RealDateField(f"Date {what}", what=f"the date {what}",
+                              validators=[InputRequired(f"Enter the date {what}.")]),
+                RealTimeField(f"Time {what}", what=f"the time {what}",
+                              validators=[InputRequired(f"Enter the time {what}.")]))
 
 
 class ConcernForm(FlaskForm):
@@ -102,8 +97,8 @@ class MoveForm(FlaskForm):
     case_reference = StringField("Child's case reference")
     child_name = StringField("Child's name")
     team = SelectField("Child's team", validate_choice=False)
-    moved_on = DateField("Date of the move",
-                         validators=[InputRequired("Enter the date of the move.")])
+    moved_on = RealDateField("Date of the move", what="the date of the move",
+                             validators=[InputRequired("Enter the date of the move.")])
     from_placement = StringField("Moved from", description="The placement they left.")
     to_placement = StringField("Moved to")
     reason = TextAreaField("Reason for the move")

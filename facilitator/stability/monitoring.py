@@ -137,9 +137,10 @@ def log_call(user, placement_id, *, called_at, scale, note):
         raise Refused(NOT_MONITORED)
     authority = placement.concern.authority
     call = MonitoringCall(placement=placement, created_by_id=user.id,
-                          called_at=not_in_future(called_at, "of the call"),
+                          called_at=not_in_future(called_at, "of the call", "called_on"),
                           scale=whole_number(scale, authority.scale),
-                          note=clean_text(note, label="a note of the call", limit=NOTE_LIMIT))
+                          note=clean_text(note, label="a note of the call", limit=NOTE_LIMIT,
+                                          field="note"))
     db.session.add(call)
     if authority.is_concern(call.scale) and placement.status != ESCALATED:
         call.change, placement.status = ESCALATION, ESCALATED
@@ -178,7 +179,7 @@ def end_monitoring(user, placement_id, reason):
     if placement.status == ENDED:
         raise Refused("Monitoring of this placement has already ended.", 409)
     placement.end_reason = clean_text(reason, label="why monitoring is ending",
-                                      limit=NOTE_LIMIT)
+                                      limit=NOTE_LIMIT, field="reason")
     placement.status, placement.ended_at, placement.ended_by_id = ENDED, clock.utcnow(), user.id
     db.session.commit()
     return placement

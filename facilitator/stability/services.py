@@ -54,7 +54,7 @@ def _team(team_id):
         return None
     team = db.session.get(Team, team_id) if isinstance(team_id, int) else None
     if team is None:
-        raise Refused("Choose the child's team.")
+        raise Refused("Choose the child's team.", field="team")
     return team
 
 
@@ -69,15 +69,19 @@ def record_concern(user, *, case_reference, child_name, raised_by, relationship,
     chosen = authority(authority_code)
     asks = chosen.asks
     fields = {
-        "raised_by": clean_text(raised_by, label="who raised the concern", limit=NAME_LIMIT),
+        "raised_by": clean_text(raised_by, label="who raised the concern", limit=NAME_LIMIT,
+                                field="raised_by"),
         "relationship_to_child": clean_text(relationship, limit=NAME_LIMIT,
-                                            label="their relationship to the child"),
-        "raised_at": not_in_future(raised_at, "the concern was raised"),
-        "concern": clean_text(concern, label="the issue or concern", limit=TEXT_LIMIT),
+                                            label="their relationship to the child",
+                                            field="relationship"),
+        "raised_at": not_in_future(raised_at, "the concern was raised", "raised_on"),
+        "concern": clean_text(concern, label="the issue or concern", limit=TEXT_LIMIT,
+                              field="concern"),
         "scale": whole_number(scale, chosen.scale),
-        "outcome": clean_text(outcome, label="the outcome", limit=TEXT_LIMIT, required=False),
+        "outcome": clean_text(outcome, label="the outcome", limit=TEXT_LIMIT, required=False,
+                              field="outcome"),
         "sent_to": clean_text(sent_to, label="who the record was sent to", limit=LIST_LIMIT,
-                              required=False),
+                              required=False, field="sent_to"),
         "team": _team(team_id), "named_worker_id": _named_worker(named_worker_id),
     }
     if asks.get("involvement"):
@@ -85,7 +89,8 @@ def record_concern(user, *, case_reference, child_name, raised_by, relationship,
                                    earlier_consultations, notice_given))
     if asks.get("immediate_risk"):
         if immediate_risk not in (True, False):
-            raise Refused("Say whether the placement is at immediate risk of breaking down.")
+            raise Refused("Say whether the placement is at immediate risk of breaking down.",
+                          field="immediate_risk")
         fields["immediate_risk"] = immediate_risk
     child = meetings.child_for(case_reference, child_name)
     rule = routing.propose(chosen, scale=fields["scale"],
@@ -103,17 +108,20 @@ def _involvement(involvement, worker, first, earlier, notice):
     this is the first consultation (or when the earlier ones were), and 28 days' notice."""
     if involvement not in INVOLVEMENT:
         raise Refused("Say whether the child is currently involved with the Adolescent Support "
-                      "Team or CAMHS.")
+                      "Team or CAMHS.", field="involvement")
     involved = involvement != "none"
     fields = {"involvement": involvement,
               "involvement_worker": clean_text(worker, limit=200, required=involved,
-                                               label="the name of the AST or CAMHS worker")
+                                               label="the name of the AST or CAMHS worker",
+                                               field="involvement_worker")
               if involved else None}
     if first not in (True, False):
-        raise Refused("Say whether this is the first consultation about this placement.")
+        raise Refused("Say whether this is the first consultation about this placement.",
+                      field="first_consultation")
     fields["first_consultation"] = first
     fields["earlier_consultations"] = None if first else clean_text(
-        earlier, label="the dates of the earlier consultations", limit=LIST_LIMIT)
+        earlier, label="the dates of the earlier consultations", limit=LIST_LIMIT,
+        field="earlier_consultations")
     fields["notice_given"] = notice if notice in (True, False) else None
     return fields
 
@@ -123,7 +131,7 @@ def _named_worker(user_id):
         return None
     worker = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if worker is None or not worker.active:
-        raise Refused("Choose the named worker from the list of staff.")
+        raise Refused("Choose the named worker from the list of staff.", field="named_worker")
     return worker.id
 
 
@@ -149,11 +157,11 @@ def confirm_route(user, concern_id, route_key, *, reason=None, call_who=None):
         raise Refused("The route for this concern has already been confirmed.", 409)
     rule = record.authority.rule(route_key or "")
     if rule is None:
-        raise Refused("Choose a route.")
+        raise Refused("Choose a route.", field="route")
     why = None
     if rule["key"] != record.proposed_route:
         why = clean_text(reason, label="the reason for choosing a different route",
-                         limit=TEXT_LIMIT)
+                         limit=TEXT_LIMIT, field="reason")
     now = clock.utcnow()
     for position, step in enumerate(rule["tasks"], start=1):
         moment, whole_day = routing.due_at(step.get("due"), record.raised_at)
@@ -272,14 +280,16 @@ def due_from(concern_id):
 def record_move(user, *, case_reference, child_name, moved_on, from_placement, to_placement,
                 reason, team_id=None):
     if not isinstance(moved_on, date):
-        raise Refused("Enter the date of the move.")
+        raise Refused("Enter the date of the move.", field="moved_on")
     if moved_on > clock.london_today():
-        raise Refused("The date of the move cannot be in the future.")
+        raise Refused("The date of the move cannot be in the future.", field="moved_on")
     move = PlacementMove(
         from_placement=clean_text(from_placement, label="the placement they moved from",
-                                  limit=200),
-        to_placement=clean_text(to_placement, label="the placement they moved to", limit=200),
-        reason=clean_text(reason, label="the reason for the move", limit=TEXT_LIMIT),
+                                  limit=200, field="from_placement"),
+        to_placement=clean_text(to_placement, label="the placement they moved to", limit=200,
+                                field="to_placement"),
+        reason=clean_text(reason, label="the reason for the move", limit=TEXT_LIMIT,
+                          field="reason"),
         team=_team(team_id), moved_on=moved_on, created_by_id=user.id)
     move.child = meetings.child_for(case_reference, child_name)
     db.session.add(move)

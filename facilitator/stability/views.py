@@ -6,7 +6,7 @@ from wtforms import SelectChoice
 
 from facilitator import clock
 from facilitator.accounts.views import staff_required
-from facilitator.errors import Refused
+from facilitator.errors import Refused, beside_field
 from facilitator.panels.services import localities
 from facilitator.stability import monitoring, overview, services
 from facilitator.stability.forms import (
@@ -91,7 +91,7 @@ def new_concern():
                 named_worker_id=number(form.named_worker), authority_code=authority.code)
             return redirect(url_for("stability.concern", concern_id=record.id), code=303)
         except Refused as refused:
-            error = refused.message
+            error = beside_field(form, refused)
     status = 400 if (error or form.errors) else 200
     return render_template("stability/new_concern.html", form=form, error=error,
                            authority=authority), status
@@ -131,7 +131,7 @@ def confirm_route(concern_id):
         services.confirm_route(g.user, concern_id, form.route.data, reason=form.reason.data,
                                call_who=form.call_who.data)
     except Refused as refused:
-        return _concern_page(record, form, refused.message, refused.status)
+        return _concern_page(record, form, beside_field(form, refused), refused.status)
     return redirect(url_for("stability.concern", concern_id=concern_id, _anchor="tasks"),
                     code=303)
 
@@ -153,17 +153,31 @@ def task_done(task_id):
 
 # ---- Telephone monitoring -------------------------------------------------------------------
 
-def _contact_list(error=None, failed=None, status=200):
+def _contact_list(error=None, failed=None, status=200, ending=None):
+    """The list with each placement's call and end forms; `failed` and `ending` are the
+    (placement id, form) sent with a problem, shown again with its messages."""
     rows = monitoring.contact_list()
-    forms = {}
+    forms, end_forms = {}, {}
     for row in rows:
         placement = row["placement"]
         form = failed[1] if failed and failed[0] == placement.id else _call_form()
         form.scale.choices = scale_choices(placement.concern.authority.scale)
-        forms[placement.id] = form
+        forms[placement.id] = _prefixed(form, placement.id)
+        end_form = ending[1] if ending and ending[0] == placement.id else EndMonitoringForm(
+            formdata=None)
+        end_forms[placement.id] = _prefixed(end_form, placement.id, "end-")
+    shown = (failed and forms.get(failed[0])) or (ending and end_forms.get(ending[0]))
     return render_template("stability/monitoring.html", rows=rows, forms=forms, error=error,
-                           failed=failed[0] if failed else None,
-                           end_form=EndMonitoringForm()), status
+                           failed=failed[0] if failed else None, shown=shown,
+                           ending=ending[0] if ending else None,
+                           end_forms=end_forms), status
+
+
+def _prefixed(form, placement_id, part=""):
+    """Every placement has its own forms on the one page: ids that say whose they are."""
+    for field in form:
+        field.id = f"p{placement_id}-{part}{field.name}"
+    return form
 
 
 def _call_form():
@@ -183,14 +197,13 @@ def contact_list():
 def log_call(placement_id):
     form = CallForm()
     if not form.validate_on_submit():
-        message = next(iter(form.errors.values()))[0]
-        return _contact_list(message, (placement_id, form), 400)
+        return _contact_list(None, (placement_id, form), 400)
     try:
         call = monitoring.log_call(g.user, placement_id,
                                    called_at=_when(form.called_on, form.called_time),
                                    scale=form.scale.data, note=form.note.data)
     except Refused as refused:
-        return _contact_list(refused.message, (placement_id, form), refused.status)
+        return _contact_list(beside_field(form, refused), (placement_id, form), refused.status)
     if call.change == monitoring.ESCALATION:
         return redirect(url_for("stability.concern", concern_id=call.placement.concern_id,
                                 escalated=call.id), code=303)
@@ -205,7 +218,8 @@ def end_monitoring(placement_id):
     try:
         placement = monitoring.end_monitoring(g.user, placement_id, form.reason.data)
     except Refused as refused:
-        return _contact_list(refused.message, status=refused.status)
+        return _contact_list(beside_field(form, refused), status=refused.status,
+                             ending=(placement_id, form))
     return redirect(url_for("stability.child", child_id=placement.child_id), code=303)
 
 
@@ -228,7 +242,7 @@ def new_move():
                 to_placement=form.to_placement.data, reason=form.reason.data)
             return redirect(url_for("stability.child", child_id=move.child_id), code=303)
         except Refused as refused:
-            error = refused.message
+            error = beside_field(form, refused)
     status = 400 if (error or form.errors) else 200
     return render_template("stability/new_move.html", form=form, error=error), status
 

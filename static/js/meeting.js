@@ -168,7 +168,20 @@
     return box;
   }
 
-  function showFormError(form, message) {
+  // The field a refusal is about: the one the server names (reply.field), or the one whose own
+  // check says the same words (data-required), or the first one left empty, or the first box.
+  function fieldFor(form, message, name) {
+    var named = name && (form.querySelector('[data-field="' + name + '"] input') ||
+                         form.querySelector('[name="' + name + '"]:not([type=hidden])'));
+    if (named) return named;
+    var same = Array.prototype.filter.call(form.querySelectorAll("[data-required]"), function (el) {
+      return el.dataset.required === message;
+    })[0];
+    if (same) return same.matches("fieldset") ? same.querySelector("input") : same;
+    return firstMissing(form) || form.querySelector("textarea, input[type=text]");
+  }
+
+  function showFormError(form, message, name) {
     announce(message);
     if (!form) {
       // Nowhere on the page to say it (the form has gone): the status line keeps it a while.
@@ -178,7 +191,6 @@
       return;
     }
     var box = errorBox(form);
-    var field = form.querySelector("textarea, input[type=text]");
     box.textContent = "";
     var hidden = document.createElement("span");
     hidden.className = "govuk-visually-hidden";
@@ -186,7 +198,7 @@
     box.appendChild(hidden);
     box.appendChild(document.createTextNode(message));
     box.hidden = false;
-    field = firstMissing(form) || field;
+    var field = fieldFor(form, message, name);
     if (field) {
       placeError(box, field);
       field.setAttribute("aria-invalid", "true");
@@ -231,7 +243,7 @@
     return missing.matches("fieldset") ? missing.querySelector("input") : missing;
   }
 
-  function refused(item, message) {
+  function refused(item, message, fieldName) {
     var form = formFor(item);
     var field = form && form.querySelector("textarea");
     if (item.type === "card.add" && field && !field.value) field.value = item.data.text;  // their words back
@@ -252,8 +264,9 @@
       var version = newest && fragment(newest.html).dataset.version;
       if (version) form.querySelector('input[name="version"]').value = version;
     }
-    showFormError(form, message);
-    if (field) field.focus();
+    showFormError(form, message, fieldName);
+    var about = form && fieldFor(form, message, fieldName);
+    if (about || field) (about || field).focus();
   }
 
   function sendNext() {
@@ -284,7 +297,7 @@
         else if (item.form) finishForm(item.form);
       } else {
         clearPending(item);
-        refused(item, (reply && reply.error) || "That could not be saved.");
+        refused(item, (reply && reply.error) || "That could not be saved.", reply && reply.field);
       }
       sendNext();
     });
