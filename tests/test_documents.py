@@ -545,3 +545,34 @@ def test_the_documents_page_flags_a_missed_deadline(app, client, chair_user):
     page = client.get(f"/meetings/{meeting.id}/documents").get_data(as_text=True)
     assert "Deadline missed" in page and "Thursday 26 November 2026" in page
     assert "They have not gone out yet" in page
+
+
+def test_an_email_left_sending_by_a_stopped_process_can_be_sent_again(app, client, smtp,
+                                                                      chair_user, other_staff):
+    meeting = make_meeting(chair_user)
+    people = run_meeting(meeting, chair_user, other_staff)
+    close(meeting, people)
+    document = documents.issue(meeting.id, chair_user, "minutes", 1)
+    delivery = next(d for d in document.deliveries if d.channel == "email")
+    assert len(smtp.messages) == 1
+    # A send that is still under way is not sent twice...
+    delivery.status, delivery.claimed_at = "sending", clock.utcnow()
+    db.session.commit()
+    sign_in(client, chair_user.email)
+    page = client.get(f"/meetings/{meeting.id}/documents").get_data(as_text=True)
+    assert "Sending" in page and "Try again" not in page
+    with pytest.raises(Refused, match="being sent already"):
+        documents.retry(meeting.id, chair_user, delivery.id)
+    # ...but one its process never finished (it stopped mid-send) is, by the chair.
+    delivery = db.session.get(Delivery, delivery.id)
+    delivery.claimed_at = clock.utcnow() - timedelta(minutes=11)
+    db.session.commit()
+    page = client.get(f"/meetings/{meeting.id}/documents").get_data(as_text=True)
+    assert "Not confirmed" in page and "Try again" in page
+    answer = client.post(f"/meetings/{meeting.id}/deliveries/{delivery.id}/retry",
+                         data={"csrf_token": csrf_from(page)})
+    assert answer.status_code == 303
+    assert len(smtp.messages) == 2
+    assert smtp.messages[0]["Message-ID"] == smtp.messages[1]["Message-ID"]  # one message, again
+    db.session.expire_all()
+    assert db.session.get(Delivery, delivery.id).status == "sent"

@@ -1,6 +1,6 @@
 """Documents (DESIGN "Domain"): the meeting's close, the draft's corrections, issued PDFs (never
 changed once issued: a correction is a new version), who downloaded them, and each delivery."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -23,6 +23,8 @@ KINDS = {MINUTES: "Minutes", ACTIONS_SHEET: "Stability Actions for the Child's P
 
 IN_APP, EMAIL = "app", "email"
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+# Far longer than an attempt can take (FACILITATOR_SMTP_TIMEOUT is per SMTP step, 20 s).
+SENDING_LIMIT = timedelta(minutes=10)
 
 
 class MeetingClosure(db.Model):
@@ -110,8 +112,17 @@ class Delivery(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     # Fixed when the delivery is made, so every attempt carries the same Message-ID.
     message_id: Mapped[str | None] = mapped_column(String(200))
+    # When the current attempt took the delivery; one "sending" for longer than SENDING_LIMIT
+    # was left by a process that stopped mid-send, and may be sent again.
+    claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     seen_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     document: Mapped[Document] = relationship(back_populates="deliveries")
+
+    @property
+    def may_retry(self):
+        """Failed, or stuck "sending" long after any attempt would have given up."""
+        return self.status == FAILED or (self.status == SENDING and (
+            self.claimed_at is None or self.claimed_at < utcnow() - SENDING_LIMIT))

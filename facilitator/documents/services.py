@@ -10,7 +10,7 @@ import hashlib
 import re
 from concurrent.futures.process import BrokenProcessPool
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 
 from facilitator import clock
@@ -26,6 +26,7 @@ from facilitator.documents.models import (
     PANEL_AGENDA,
     PENDING,
     SENDING,
+    SENDING_LIMIT,
     SENT,
     Delivery,
     Document,
@@ -331,11 +332,15 @@ def retry(meeting_id, user, delivery_id):
 
 def _claim(delivery_id):
     """Take the delivery for this attempt: only one attempt can move it out of pending or
-    failed, so a double click or two retries at once send one email."""
+    failed, so a double click or two retries at once send one email. One left "sending" by a
+    process that stopped mid-send can be taken again once SENDING_LIMIT has passed."""
+    now = clock.utcnow()
+    stuck = (Delivery.status == SENDING) & or_(Delivery.claimed_at.is_(None),
+                                                Delivery.claimed_at < now - SENDING_LIMIT)
     claimed = db.session.execute(
         update(Delivery).where(Delivery.id == delivery_id,
-                               Delivery.status.in_((PENDING, FAILED)))
-        .values(status=SENDING, attempts=Delivery.attempts + 1),
+                               Delivery.status.in_((PENDING, FAILED)) | stuck)
+        .values(status=SENDING, attempts=Delivery.attempts + 1, claimed_at=now),
         execution_options={"synchronize_session": False}).rowcount
     db.session.commit()
     return claimed == 1

@@ -60,6 +60,13 @@ def _whole_round(event, round_, audience):
     return update
 
 
+def _tally(event, view, audience):
+    """The tally differs only for the chair (the reveal button): two renders per event."""
+    chair = audience == "chair"
+    return once_per_event(event, f"tally-{view['round'].id}-{chair}",
+                          lambda: render_tally(view, audience))
+
+
 @renders("scaling.round_opened", "scaling.round_revealed", "scaling.round_reopened")
 def round_changed(event, audience):
     round_ = _round_of(event)
@@ -91,7 +98,7 @@ def scored(event, audience):
     if not round_.is_open:  # replayed after the reveal: show the round as it is now
         return update.extend(_whole_round(event, round_, audience))
     view = _view(event, round_)
-    update.upsert(f"round-{round_.id}", render_tally(view, audience))
+    update.upsert(f"round-{round_.id}", _tally(event, view, audience))
     update.announce = f"{view['scored']} of {view['total']} have scored."
     return update
 
@@ -102,7 +109,7 @@ def members_changed(event, audience):
     round_ = once_per_event(event, "open round", lambda: services.open_round_of(event.meeting_id))
     if round_ is None:
         return None
-    return Update().upsert(f"round-{round_.id}", render_tally(_view(event, round_), audience))
+    return Update().upsert(f"round-{round_.id}", _tally(event, _view(event, round_), audience))
 
 
 def render_advance_entry(person):
