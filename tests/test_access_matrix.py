@@ -278,7 +278,7 @@ def build_world():
     panels.record_outcome(panel.id, panel_chair, case.payload["slot"], "deferred", "Papers")
     action = actions.propose(meeting.id, seats["participant"], {
         "what": "Arrange a respite weekend", "owner": str(seats["participant"].id),
-        "timescale": "working_days", "timescale_number": "5", "destination": "childs_plan"})
+        "timescale": "ongoing", "destination": "childs_plan"})  # never past, whatever today is
     actions.confirm(meeting.id, chair_seat, action.payload["action"])
     closed, document, delivery = closed_meeting_with_minutes(chair)
     placement, task, notice = monitored_placement(chair, other)

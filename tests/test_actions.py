@@ -333,7 +333,8 @@ def test_a_participant_proposes_over_the_socket(app, room):
     bad = socket.emit("actions.propose", {"meeting": room["meeting"].id,
                                           **fields(room["carer"], timescale="")},
                       callback=True)
-    assert bad == {"ok": False, "error": "Choose a timescale for the action.", "status": 400}
+    assert bad == {"ok": False, "error": "Choose a timescale for the action.", "status": 400,
+                   "field": "timescale"}  # the page shows it beside the timescale
     confirm = socket.emit("actions.confirm", {"meeting": room["meeting"].id,
                                               "action": "1"}, callback=True)
     assert confirm == {"ok": False, "error": "Only the chair or the minute taker can confirm "

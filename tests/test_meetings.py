@@ -313,18 +313,22 @@ def test_cards_added_over_the_socket_reach_the_room(app, client, chair_user, mee
     assert 'data-live="card.move"' in html  # the chair's rendering has the chair's controls
 
 
-@pytest.mark.parametrize("payload, error, status", [
-    ("not a dict", "That message could not be read.", 400),
-    ({"meeting": "abc", "column": "worried", "text": "x"}, "That meeting could not be found.", 404),
-    ({"meeting": True, "column": "worried", "text": "x"}, "That meeting could not be found.", 404),
-    ({"meeting": 1, "column": "worried", "text": ""}, "Enter what you want to say.", 400),
+@pytest.mark.parametrize("payload, error, status, field", [
+    ("not a dict", "That message could not be read.", 400, None),
+    ({"meeting": "abc", "column": "worried", "text": "x"}, "That meeting could not be found.", 404,
+     None),
+    ({"meeting": True, "column": "worried", "text": "x"}, "That meeting could not be found.", 404,
+     None),
+    ({"meeting": 1, "column": "worried", "text": ""}, "Enter what you want to say.", 400, "text"),
 ])
 def test_malformed_socket_messages_get_a_clear_answer(app, client, chair_user, meeting, payload,
-                                                      error, status):
+                                                      error, status, field):
     sign_in(client, chair_user.email)
     sio = socket_client(app, client)
     reply = sio.emit("card.add", payload, callback=True)
-    assert reply == {"ok": False, "error": error, "status": status}
+    # "field": the page shows the message beside the box it is about.
+    assert reply == {"ok": False, "error": error, "status": status,
+                     **({"field": field} if field else {})}
 
 
 def test_demo_command_prints_the_urls_and_can_run_twice(app, runner):
