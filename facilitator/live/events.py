@@ -70,32 +70,38 @@ def record_change(meeting_id, event_type, change, *, actor=None, key=None):
         raise Refused("That submission could not be read. Reload the page and try again.")
     who = trail.describe(actor)  # read before the write transaction, whose first statement
     _begin_write()               # must be the sequence bump; this ends any transaction of ours
-    with _in_order(meeting_id), trail.acting(who, meeting_id):
-        try:
-            seq = _allocate_seq(meeting_id)
-            if seq is None:
-                raise Refused("That meeting could not be found.", 404)
-            if key is not None:
-                earlier = db.session.scalar(
-                    db.select(MeetingEvent).filter_by(meeting_id=meeting_id, idempotency_key=key))
-                if earlier is not None:
-                    db.session.rollback()  # gives back the sequence number
-                    if earlier.type != event_type or earlier.actor_id != (actor and actor.id):
-                        # Someone else's key, or another kind of change: not a retry of this one.
-                        raise Refused("That submission could not be read. Reload the page and "
-                                      "try again.")
-                    return earlier
-            payload = change()
-            event = MeetingEvent(meeting_id=meeting_id, seq=seq, type=event_type,
-                                 payload=payload, actor_id=actor.id if actor is not None else None,
-                                 idempotency_key=key)
-            db.session.add(event)
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
-        _take_turn(meeting_id, seq)  # after the commit, never before
-    _broadcast_in_turn(event)
+    queued = None
+    try:
+        with _in_order(meeting_id), trail.acting(who, meeting_id):
+            try:
+                seq = _allocate_seq(meeting_id)
+                if seq is None:
+                    raise Refused("That meeting could not be found.", 404)
+                if key is not None:
+                    earlier = db.session.scalar(db.select(MeetingEvent).filter_by(
+                        meeting_id=meeting_id, idempotency_key=key))
+                    if earlier is not None:
+                        db.session.rollback()  # gives back the sequence number
+                        if earlier.type != event_type or earlier.actor_id != (actor and actor.id):
+                            # Someone else's key, or another kind of change: not a retry.
+                            raise Refused("That submission could not be read. Reload the page "
+                                          "and try again.")
+                        return earlier
+                payload = change()
+                event = MeetingEvent(meeting_id=meeting_id, seq=seq, type=event_type,
+                                     payload=payload,
+                                     actor_id=actor.id if actor is not None else None,
+                                     idempotency_key=key)
+                db.session.add(event)
+                db.session.commit()
+            except BaseException:
+                db.session.rollback()
+                raise
+            _take_turn(meeting_id, seq)  # after the commit, never before
+            queued = event
+    finally:
+        if queued is not None:  # always takes its turn: a turn never taken would stop the queue
+            _broadcast_in_turn(queued)
     return event
 
 
