@@ -335,8 +335,8 @@ def next_wednesday():
     return day
 
 
-def test_panel_agenda_before_and_outcomes_after(app, chair_user):
-    from facilitator.agenda import services as agenda
+def north_panel_with_a_case(chair_user):
+    """Next Wednesday's North panel with one case booked: the meeting, its chair, the case."""
     from facilitator.panels import services as panels
     from facilitator.panels.models import Locality
 
@@ -344,9 +344,17 @@ def test_panel_agenda_before_and_outcomes_after(app, chair_user):
     series = panels.create_series(chair_user, locality_id=north.id, first_date=next_wednesday())
     meeting = panels.set_up_panel(chair_user, series.id, next_wednesday())
     chair = chair_of(meeting)
-    first = panels.add_case(meeting.id, chair, case_reference="CASE-7001",
-                            child_name="Jordan Taylor", direction="up",
-                            presenting_worker="Sam Patel", lead_person="Lee Early Help")
+    case = panels.add_case(meeting.id, chair, case_reference="CASE-7001",
+                           child_name="Jordan Taylor", direction="up",
+                           presenting_worker="Sam Patel", lead_person="Lee Early Help")
+    return meeting, chair, case
+
+
+def test_panel_agenda_before_and_outcomes_after(app, chair_user):
+    from facilitator.agenda import services as agenda
+    from facilitator.panels import services as panels
+
+    meeting, chair, first = north_panel_with_a_case(chair_user)
     panels.add_case(meeting.id, chair, case_reference="CASE-7002", child_name="Casey Brown",
                     direction="down", presenting_worker="Dee Khan",
                     lead_person="Morgan Family Hub")

@@ -11,14 +11,7 @@ import pytest
 from pypdf.generic import ArrayObject, BooleanObject, DictionaryObject
 
 from facilitator.documents import services as documents
-from facilitator.extensions import db
-from tests.test_documents import (
-    chair_of,
-    close,
-    make_meeting,
-    next_wednesday,
-    run_meeting,
-)
+from tests.test_documents import close, make_meeting, north_panel_with_a_case, run_meeting
 
 MEETING_TYPES = [
     ("placement_stability", "Placement Stability Meeting"),
@@ -112,15 +105,8 @@ def test_the_minutes_and_actions_sheet_are_tagged_for_screen_readers(app, chair_
 def test_the_panel_agenda_and_outcomes_are_tagged_for_screen_readers(app, chair_user):
     from facilitator.agenda import services as agenda
     from facilitator.panels import services as panels
-    from facilitator.panels.models import Locality
 
-    north = db.session.scalar(db.select(Locality).filter_by(name="North"))
-    series = panels.create_series(chair_user, locality_id=north.id, first_date=next_wednesday())
-    meeting = panels.set_up_panel(chair_user, series.id, next_wednesday())
-    chair = chair_of(meeting)
-    case = panels.add_case(meeting.id, chair, case_reference="CASE-7001",
-                           child_name="Jordan Taylor", direction="up",
-                           presenting_worker="Sam Patel", lead_person="Lee Early Help")
+    meeting, chair, case = north_panel_with_a_case(chair_user)
     papers = documents.issue(meeting.id, chair_user, "panel_agenda", 1)
     assert "Table" in assert_accessible(papers.pdf, "Panel agenda", "North panel")
     agenda.move(meeting.id, chair, "start")
