@@ -23,7 +23,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from facilitator import create_app
+from facilitator import clock, create_app
 from facilitator.accounts.services import create_user
 from facilitator.config import psycopg_url
 from facilitator.extensions import db, socketio
@@ -177,11 +177,17 @@ def other_staff(app):
     return create_user("other@example.org", "Sam Patel", PASSWORD, "Social Worker")
 
 
+# A test about a date that is fixed on the calendar passes it as `scheduled_at`.
+FIXED_MEETING_AT = datetime(2026, 11, 24, 10, 0)  # a Tuesday
+
+
 def new_meeting(chair, reference="CASE-0042", child="Jordan Lee Taylor", **options):
-    return meetings.create_meeting(
-        chair, case_reference=reference, child_name=child,
-        scheduled_at=datetime(2026, 11, 24, 10, 0), location="Room 2, County Hall",
-        **{"immediate_risk": False, **options})
+    """A meeting at 10:00 today (London), so that due dates counted from it never pass as the
+    calendar moves on."""
+    ten_today = datetime.combine(clock.london_today(), datetime.min.time()).replace(hour=10)
+    options = {"immediate_risk": False, "scheduled_at": ten_today, **options}
+    return meetings.create_meeting(chair, case_reference=reference, child_name=child,
+                                   location="Room 2, County Hall", **options)
 
 
 @pytest.fixture

@@ -1,4 +1,6 @@
 """Every board operation and its permission rules, at the service level."""
+import re
+
 import pytest
 
 from facilitator.board import services as board
@@ -8,6 +10,7 @@ from facilitator.extensions import db
 from facilitator.live.models import MeetingEvent
 from facilitator.meetings import services as meetings
 from tests.conftest import guest, new_meeting
+from tests.test_scaling_sockets import seated
 
 
 def events(meeting):
@@ -206,7 +209,27 @@ def test_an_observer_reads_but_does_not_add(meeting, carer):
         board.add_card(meeting.id, carer, "worried", "hello")
 
 
+def test_an_observers_board_offers_no_card_form_the_service_would_refuse(app, meeting, carer):
+    carer.meeting_role = "observer"
+    db.session.commit()
+    page = seated(app, carer).get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert 'data-live="card.add"' not in page
+    assert page.count("Observers read the board; they do not add cards.") == 3  # each column
+
+
 def test_an_unknown_meeting_is_refused(carer):
     with pytest.raises(Refused) as refused:
         board.add_card(9999, carer, "worried", "nowhere")
     assert refused.value.status == 404
+
+
+def test_a_carer_without_the_script_can_change_their_own_card_and_no_one_elses(
+        app, meeting, chair_seat, carer):
+    own = board.add_card(meeting.id, carer, "worried", "Bedtimes").payload["card"]
+    other = board.add_card(meeting.id, chair_seat, "worried", "School").payload["card"]
+    page = seated(app, carer).get(f"/meetings/{meeting.id}").get_data(as_text=True)
+
+    def controls(card):
+        start = page.index(f'id="card-{card["id"]}"')
+        return re.search(r'<div class="app-card__controls"([^>]*)>', page[start:]).group(1)
+    assert "hidden" not in controls(own) and "hidden" in controls(other)

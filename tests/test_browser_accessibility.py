@@ -181,6 +181,10 @@ def test_pages_outside_a_meeting_pass_axe(live_server, room, devices, axe):
 
 def minute_taker(devices, server, meeting, chair, name):
     page = join(devices, server, meeting, chair, name, attends_as="Child's social worker")
+    seat = db.session.scalar(db.select(Participant).filter_by(meeting_id=meeting.id, name=name))
+    # The button says whom it is for, read as one phrase (no stray space before punctuation).
+    assert accessible_name(chair, f"#person-{seat.id} button") == \
+        f"Make minute taker (for {name})"
     chair.locator("#people-list li", has_text=name).get_by_role(
         "button", name=re.compile("^Make minute taker")).click()
     expect(page.locator("#meeting")).to_contain_text("minute taker")
@@ -393,6 +397,33 @@ def test_a_meeting_passes_axe_for_every_person_and_state(live_server, room, devi
     audit_closing_and_the_minutes(people, server, meeting, audit)
     audit.expect_none_serious()
     devices.expect_no_script_errors()
+
+
+def test_without_its_script_a_refused_card_comes_back_beside_its_box(live_server, room,
+                                                                     devices, axe):
+    """A council laptop whose browser does not run the board's script (blocked or failed to
+    load): its forms post as plain forms, and one the service refuses comes back with the
+    summary at the top linking to the box, the message beside it, and the words kept."""
+    audit = Audited(axe)
+    chair = signed_in(devices, live_server)
+    chair.route(re.compile(r"/static/js/meeting\.js"), lambda route: route.abort())
+    chair.goto(f"{live_server.url}/meetings/{room.id}")
+    box = chair.locator("#new-card-worried")
+    box.fill("   ")
+    chair.locator("#new-card-worried-form").get_by_role("button").click()
+    summary = chair.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(chair.locator("#new-card-worried-error")).to_have_text(
+        "Error: Enter what you want to say.")
+    expect(box).to_have_attribute("aria-invalid", "true")
+    audit(chair, "board without its script: a card refused")
+    summary.get_by_role("link", name="Enter what you want to say.").click()
+    expect(box).to_be_focused()
+    box.fill("Bedtimes end in shouting")
+    chair.locator("#new-card-worried-form").get_by_role("button").click()
+    expect(chair.locator("#column-worried")).to_contain_text("Bedtimes end in shouting")
+    expect(chair.locator(".govuk-error-summary")).to_have_count(0)
+    audit.expect_none_serious()
 
 
 # ---- A Step Up / Step Down panel ----------------------------------------------------------

@@ -7,6 +7,7 @@ import email
 import hashlib
 import http.server
 import io
+import re
 import threading
 from datetime import date, datetime, timedelta
 from email import policy
@@ -399,6 +400,11 @@ def test_corrections_versions_hashes_and_the_download_log(app, client, chair_use
     html = preview.get_data(as_text=True)
     assert "Nights are hard" in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert SECRET not in html
+    # One main heading, the page's; the document's own headings sit below it, in order.
+    levels = [int(n) for n in re.findall(r"<h([1-6])\b", html)]
+    assert levels.count(1) == 1 and levels[0] == 1, levels
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
+    assert re.search(r'<h2 class="doc-title">', html)
     saved = client.post(f"/meetings/{meeting.id}/documents/minutes/corrections", data={
         "csrf_token": csrf_from(html), f"text:{reason['id']}": "Nights are very hard",
         "section": "scaling"})
@@ -545,9 +551,9 @@ def test_the_renderer_fetches_only_our_static_files(tracker):
 
 
 def test_the_documents_page_flags_a_missed_deadline(app, client, chair_user):
-    from tests.conftest import new_meeting
+    from tests.conftest import FIXED_MEETING_AT, new_meeting
 
-    meeting = new_meeting(chair_user)  # Tuesday 24 November 2026: due by Thursday 26th
+    meeting = new_meeting(chair_user, scheduled_at=FIXED_MEETING_AT)  # due by Thursday 26th
     documents.close_meeting(meeting.id, chair_of(meeting))
     sign_in(client, chair_user.email)
     page = client.get(f"/meetings/{meeting.id}/documents").get_data(as_text=True)

@@ -246,13 +246,65 @@ def test_every_live_check_names_its_field_in_words_that_say_what_to_do(chair, me
         assert message.split()[0] in ("Enter", "Choose", "Say", "Give"), message
 
 
-def test_without_javascript_a_refused_card_is_shown_in_the_summary(chair, meeting):
-    answer = form_post(chair, f"/meetings/{meeting.id}/cards", {"column": "worried", "text": ""},
-                       f"/meetings/{meeting.id}")
-    page = page_of(chair.get(answer.headers["Location"]))
-    assert page.summary["role"] == "alert"
-    assert "Enter what you want to say." in page.summary["items"]
-    assert not page.banners
+# ---- The board's forms, posted without JavaScript --------------------------------------------
+
+def board_post(client, meeting, path, data):
+    """A board form posted as a browser without JavaScript posts it: the form's own id with it."""
+    return form_post(client, f"/meetings/{meeting.id}{path}", data, f"/meetings/{meeting.id}")
+
+
+def test_without_javascript_a_refused_card_comes_back_beside_its_box_with_the_words(
+        chair, meeting):
+    long = "Bedtimes end in shouting. " * 20
+    answer = board_post(chair, meeting, "/cards", {
+        "form_id": "new-card-worried-form", "column": "worried", "text": long})
+    page = assert_problem(answer, "new-card-worried", "What you want to say must be 500 "
+                          "characters or fewer (this has 519).")
+    box = page.ids["new-card-worried"]["attrs"]
+    assert box["aria-invalid"] == "true"
+    assert "new-card-worried-limit" in box["aria-describedby"]   # the limit is still read out
+    assert long.strip() in answer.get_data(as_text=True)  # their words are kept
+    assert "aria-invalid" not in page.ids["new-card-working_well"]["attrs"]  # only the one refused
+    assert board.board_cards(meeting)["worried"] == []                # and nothing was added
+
+
+def test_without_javascript_an_empty_card_is_asked_for_at_its_box(chair, meeting):
+    answer = board_post(chair, meeting, "/cards", {
+        "form_id": "new-card-needs_to_happen-form", "column": "needs_to_happen", "text": "  "})
+    assert_problem(answer, "new-card-needs_to_happen", "Enter what you want to say.")
+
+
+def test_without_javascript_a_card_edit_stays_open_with_the_problem(chair, meeting, chair_seat):
+    card = board.add_card(meeting.id, chair_seat, "worried", "School moves").payload["card"]
+    answer = board_post(chair, meeting, f"/cards/{card['id']}/edit", {
+        "form_id": f"card-{card['id']}-edit-form", "card": card["id"],
+        "version": card["version"], "text": ""})
+    page = assert_problem(answer, f"edit-{card['id']}", "Enter the card's text.")
+    html = answer.get_data(as_text=True)
+    assert re.search(r'<details class="app-card__edit" open>', html)
+    assert "aria-invalid" in page.ids[f"edit-{card['id']}"]["attrs"]
+
+
+def test_without_javascript_a_problem_with_no_one_field_is_at_the_top_of_its_form(
+        chair, meeting, chair_seat):
+    card = board.add_card(meeting.id, chair_seat, "worried", "School moves").payload["card"]
+    board.edit_card(meeting.id, chair_seat, card["id"], "School moves again")
+    answer = board_post(chair, meeting, f"/cards/{card['id']}/edit", {
+        "form_id": f"card-{card['id']}-edit-form", "card": card["id"],
+        "version": card["version"], "text": "My older words"})
+    assert answer.status_code == 409
+    page = page_of(answer)
+    said = page.messages[f"card-{card['id']}-edit-form-error"]
+    assert said.startswith("Error: Someone changed this card"), said
+    assert said[len("Error: "):] in page.summary["items"]
+    assert "My older words" in answer.get_data(as_text=True)
+
+
+def test_without_javascript_a_refused_form_changes_nothing_for_others(chair, meeting):
+    before = last_seq(meeting.id)
+    board_post(chair, meeting, "/cards", {"form_id": "new-card-worried-form",
+                                          "column": "worried", "text": ""})
+    assert last_seq(meeting.id) == before
 
 
 # ---- Success is not a problem ---------------------------------------------------------------

@@ -11,7 +11,7 @@ from facilitator.errors import Refused
 from facilitator.extensions import db
 from facilitator.meetings import services as meetings
 from facilitator.meetings.models import MeetingType
-from tests.conftest import PASSWORD, csrf_from, new_meeting, sign_in
+from tests.conftest import FIXED_MEETING_AT, PASSWORD, csrf_from, new_meeting, sign_in
 
 PSM_DUE = {"immediate_risk": {"working_days": 5}, "otherwise": {"days": 14}}
 
@@ -55,7 +55,7 @@ def test_a_meeting_at_immediate_risk_is_due_within_five_working_days(today, due)
 
 def test_otherwise_within_two_weeks_and_a_later_booking_is_flagged(chair_user):
     assert meetings.due_date(PSM_DUE, False, today=date(2026, 12, 22)) == date(2027, 1, 5)
-    late = new_meeting(chair_user, immediate_risk=True)  # booked 24 Nov 2026, 10:00
+    late = new_meeting(chair_user, immediate_risk=True, scheduled_at=FIXED_MEETING_AT)
     expected = add_working_days(london_today(), 5)
     assert late.due_by == expected and late.immediate_risk is True
     assert late.booked_late == (date(2026, 11, 24) > expected)

@@ -645,7 +645,7 @@ def test_cases_over_the_socket(app, client, room):
                                        "outcome": {"x": 1}, "rationale": "Yes"},
                      callback=True) == {
         "ok": False, "error": "Choose the panel's decision from the list: Step up agreed, "
-                              "Not agreed, Deferred.", "status": 400}
+                              "Not agreed, Deferred.", "status": 400, "field": "outcome"}
     assert sock.emit("panel.outcome", {"meeting": mid, "slot": 7.5, "outcome": "deferred",
                                        "rationale": "Yes"}, callback=True) == {
         "ok": False, "error": "That case is not part of this panel.", "status": 404}

@@ -14,7 +14,7 @@ from facilitator.meetings.models import Meeting
 from facilitator.stability import monitoring
 from facilitator.stability import services as stability
 from facilitator.stability.models import PlacementMove, StabilityConcern, Team
-from tests.conftest import csrf_from, new_meeting, sign_in
+from tests.conftest import FIXED_MEETING_AT, csrf_from, new_meeting, sign_in
 
 NOW = datetime(2026, 12, 1, 10, 0)  # Tuesday 1 December 2026, 10:00 in London
 HOSTILE = '<script>alert("x")</script>'
@@ -313,7 +313,8 @@ def test_the_history_shows_everything_in_order_with_the_chart(officer, chair_use
                         scale=4, note=HOSTILE)
     monitoring.log_call(chair_user, placement.id, called_at=datetime(2026, 12, 1, 9, 50),
                         scale=2, note="Calmer.")
-    new_meeting(chair_user, reference="CASE-0042", child="Jordan Lee Taylor")
+    new_meeting(chair_user, reference="CASE-0042", child="Jordan Lee Taylor",
+                scheduled_at=FIXED_MEETING_AT)
     stability.record_move(chair_user, case_reference="CASE-0042", child_name="Jordan Lee Taylor",
                           moved_on=date(2026, 10, 1), from_placement="Carers A",
                           to_placement="Carers B", reason="Carer retired.")

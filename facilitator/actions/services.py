@@ -111,8 +111,10 @@ def _timescale(meeting, fields):
     due = due_date(kind, meeting_day=meeting_day(meeting), number=number, on_date=on_date,
                    review_date=review)
     if due is not None and due < clock.london_today():
+        # A date the person typed is that box's problem; a worked-out one, the timescale's.
         raise Refused(f"That timescale makes the action due on {due:%-d %B %Y}, which has "
-                      "passed. Choose a later date or a longer timescale.", field="timescale")
+                      "passed. Choose a later date or a longer timescale.",
+                      field="due_date" if kind == ON_DATE else "timescale")
     return kind, number, due
 
 
@@ -224,10 +226,10 @@ def _set_status(action, seat, status, note):
     if not action.is_confirmed:
         raise Refused("Confirm the action before marking it done or not done.", 409)
     if choice(status) not in STATUS_CHOICES:
-        raise Refused("Choose done, not done or open.")
+        raise Refused("Choose done, not done or open.", field="status")
     required = status in (DONE, NOT_DONE)
     text = clean_text(note, label="a note on what happened", limit=NOTE_LIMIT,
-                      required=required) or None
+                      required=required, field="note") or None
     action.status, action.status_note = status, text
     action.status_set_at, action.status_set_by_id = clock.utcnow(), seat.id
 

@@ -258,7 +258,7 @@ def _child(reference, name):
         db.session.add(child)
     elif child.name.casefold() != name.casefold():
         raise Refused("That case reference is already recorded with a different name. "
-                      "Check the reference and the child's name.")
+                      "Check the reference and the child's name.", field="case_reference")
     return child
 
 
@@ -302,7 +302,7 @@ def record_outcome(meeting_id, actor, slot_id, outcome, rationale, key=None):
         choices = outcome_choices(meeting.type.rules, slot.direction)
         if not isinstance(outcome, str) or outcome not in choices:
             raise Refused("Choose the panel's decision from the list: "
-                          f"{', '.join(choices.values())}.")
+                          f"{', '.join(choices.values())}.", field="outcome")
         decided_at = clock.utcnow()
         slot.outcome, slot.rationale = outcome, why
         slot.decided_at, slot.decided_by_id = decided_at, seat.id
@@ -365,7 +365,7 @@ def record_disagreement(meeting_id, actor, slot_id, who, what, key=None):
                           "to disagree with.", 409)
         if seat.runs_meeting:
             if not named:
-                raise Refused("Enter who disagrees.")
+                raise Refused("Enter who disagrees.", field="who")
             person = named
         else:
             person = f"{seat.name} ({seat.attends_as_label})"

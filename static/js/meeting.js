@@ -305,7 +305,8 @@
 
   function submit(type, data, form) {
     var item = { key: newKey(), type: type, data: data };
-    if (form.id) item.form = form.id;
+    // A card's change waits on the card (a new one in its column); other forms' by their id.
+    if (form.id && type.indexOf("card.") !== 0) item.form = form.id;
     outbox.push(item);
     saveOutbox();
     showPending(item);
@@ -323,7 +324,8 @@
     var fields = new FormData(form);
     if (event.submitter && event.submitter.name) fields.set(event.submitter.name, event.submitter.value);
     var data = {};
-    fields.forEach(function (value, name) { if (name !== "csrf_token") data[name] = value; });
+    // The token and the form's id are for a post without JavaScript, not the live change.
+    fields.forEach(function (value, name) { if (name !== "csrf_token" && name !== "form_id") data[name] = value; });
     clearFormError(form);
     if ("text" in data && !data.text.trim()) {
       showFormError(form, "Enter what you want to say.");
