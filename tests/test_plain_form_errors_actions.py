@@ -305,6 +305,21 @@ def test_a_status_note_comes_back_when_the_status_is_refused(chair, room, confir
     assert the_actions(meeting)[0].status_note is None
 
 
+def test_the_owner_marks_their_action_done_without_the_script(carer, room, confirmed):
+    """The status form is drawn for its owner on their own page (meeting.js shows it on a live
+    update), so a carer whose browser does not run the script can still use it."""
+    meeting = room["meeting"]
+    html = carer.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    status = re.search(r'<details class="app-card__edit app-action__status-form"([^>]*)>', html)
+    assert "hidden" not in status.group(1) and "data-own-only" in status.group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    done = carer.post(f"/meetings/{meeting.id}/actions/{confirmed.id}/status", data={
+        "csrf_token": token, "form_id": f"action-{confirmed.id}-status",
+        "action": str(confirmed.id), "status": "done", "note": "School rang back"})
+    assert done.status_code == 303
+    assert the_actions(meeting)[0].status == "done"
+
+
 # ---- The child's views and the agencies' offers ---------------------------------------------
 
 def first_source():
