@@ -9,7 +9,7 @@ from facilitator.errors import Refused
 from facilitator.extensions import db
 from facilitator.live.models import MeetingEvent
 from facilitator.meetings import services as meetings
-from tests.conftest import guest, new_meeting
+from tests.conftest import guest, new_meeting, sign_in
 from tests.test_scaling_sockets import seated
 
 
@@ -233,3 +233,18 @@ def test_a_carer_without_the_script_can_change_their_own_card_and_no_one_elses(
         start = page.index(f'id="card-{card["id"]}"')
         return re.search(r'<div class="app-card__controls"([^>]*)>', page[start:]).group(1)
     assert "hidden" not in controls(own) and "hidden" in controls(other)
+
+
+def test_a_minute_taker_without_the_script_is_not_offered_the_chairs_own_controls(
+        app, client, chair_user, meeting, carer):
+    """The minute taker shares the chair's view; what only the chair does (opening a round,
+    running the agenda) is drawn hidden on their page, as meeting.js hides it on a live one."""
+    carer.meeting_role = "minute_taker"
+    db.session.commit()
+    minute_taker = seated(app, carer).get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    sign_in(client, chair_user.email)
+    chair = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    controls = re.compile(r'<div id="scaling-controls" class="app-scaling-controls"([^>]*)>')
+    assert controls.search(minute_taker).group(1).startswith(" data-chair-only hidden")
+    assert "hidden" not in controls.search(chair).group(1)
+    assert 'name="text"' in minute_taker   # the minute taker still adds and edits cards

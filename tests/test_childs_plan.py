@@ -4,6 +4,7 @@ the review's carry-forward: earlier open actions, the last decision and the stab
 import csv
 import io
 import json
+import re
 from datetime import date, datetime
 
 import pytest
@@ -21,6 +22,7 @@ from facilitator.text import safe_cell
 from tests import test_actions as base
 from tests.conftest import csrf_from, guest, sign_in
 from tests.test_actions import confirmed, event_count, meeting_on, propose, refused, seat_of
+from tests.test_error_messages import assert_problem
 
 # The action tests' fixtures: a fixed clock, and a meeting with its people.
 at, room = base.at, base.room
@@ -82,8 +84,9 @@ def test_a_guest_never_gets_the_plan_or_its_exports(app, plan, suffix):
 
 def post_status(client, child_id, action_id, status, note):
     token = csrf_from(client.get(plan_url(child_id)).get_data(as_text=True))
-    return client.post(plan_url(child_id, f"/actions/{action_id}/status"),
-                       data={"csrf_token": token, "status": status, "note": note})
+    return client.post(plan_url(child_id, f"/actions/{action_id}/status"), data={
+        "csrf_token": token, "form_id": f"plan-{action_id}-status-form", "status": status,
+        "note": note})
 
 
 def test_the_chair_marks_an_action_done_from_the_plan_through_the_meetings_event_log(
@@ -114,10 +117,15 @@ def test_plan_status_refusals_change_nothing(client, plan, chair_user, other_sta
     response = post_status(client, other.child_id, plan["respite"].id, "done", "x")
     assert response.status_code == 404
     assert "That action is not on this child&#39;s plan." in response.get_data(as_text=True)
-    # A note is needed to mark it done.
-    response = post_status(client, child_id, plan["respite"].id, "done", "")
-    assert "Enter a note on what happened." in client.get(
-        response.headers["Location"]).get_data(as_text=True)
+    # A note is needed to mark it done: the plan comes back with it asked for at the note,
+    # the form open with "Done" still chosen.
+    action_id = plan["respite"].id
+    response = post_status(client, child_id, action_id, "done", " ")
+    page = assert_problem(response, f"plan-{action_id}-note", "Enter a note on what happened.")
+    assert "checked" in page.ids[f"plan-{action_id}-status-done"]["attrs"]
+    assert re.search(rf'<details class="govuk-details" open>\s*<summary[^>]*>.*?</summary>\s*'
+                     rf'<form id="plan-{action_id}-status-form"', response.get_data(as_text=True),
+                     re.S)
     db.session.refresh(plan["respite"])
     assert plan["respite"].status == "open"
     # Staff who are neither its owner nor its meeting's chair see no form and are refused.

@@ -3,12 +3,14 @@ with a real PDF library (every section, for each type of meeting and the panel's
 outcomes), what must never reach a document (an unrevealed score, a URL fetched from typed
 text), issued versions with their hashes, the download log, distribution in the app and by
 email to a real local SMTP server (with the PDF and the review's ICS), failures and retries."""
+import asyncio
 import email
 import hashlib
 import http.server
 import io
 import re
 import threading
+import time
 from datetime import date, datetime, timedelta
 from email import policy
 
@@ -82,10 +84,27 @@ def tracker():
 class Inbox:
     def __init__(self):
         self.messages = []
+        self.open = threading.Event()  # cleared: the server holds each message (a slow server)
+        self.open.set()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        while not self.open.is_set():
+            await asyncio.sleep(0.01)
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
+
+
+def emails_settled(document, timeout=15):
+    """The document once the background task has tried every email (issuing does not wait)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        db.session.expire_all()
+        waiting = db.session.scalar(db.select(db.func.count(Delivery.id)).filter(
+            Delivery.document_id == document.id, Delivery.status.in_(("pending", "sending"))))
+        if not waiting:
+            return db.session.get(Document, document.id)
+        assert time.monotonic() < deadline, "the emails were never sent"
+        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -465,7 +484,7 @@ def test_distribution_in_the_app_and_by_email_with_pdf_and_ics(app, client, smtp
     meeting = make_meeting(chair_user, "multi_agency_stability_support")
     people = run_meeting(meeting, chair_user, other_staff)
     close(meeting, people)
-    document = documents.issue(meeting.id, chair_user, "minutes", 1)
+    document = emails_settled(documents.issue(meeting.id, chair_user, "minutes", 1))
     received = {m["To"]: m for m in smtp.messages}
     assert set(received) == {"pat@example.org", "head.of.service@example.org",
                              "traffic.light.meeting@example.org"}
@@ -490,13 +509,57 @@ def test_distribution_in_the_app_and_by_email_with_pdf_and_ics(app, client, smtp
     assert "New" in mine and f"/documents/{document.id}.pdf" in mine
 
 
+def test_a_slow_mail_server_never_keeps_the_chair_waiting(app, client, smtp, chair_user,
+                                                          other_staff):
+    meeting = make_meeting(chair_user)
+    people = run_meeting(meeting, chair_user, other_staff)
+    close(meeting, people)
+    smtp.open.clear()  # the mail server takes its time
+    sign_in(client, chair_user.email)
+    page = client.get(f"/meetings/{meeting.id}/documents/minutes/draft").get_data(as_text=True)
+    answer = client.post(f"/meetings/{meeting.id}/documents/minutes/issue", data={
+        "csrf_token": csrf_from(page), "version": "1"})
+    assert answer.status_code == 303          # issued, while the email is still on its way
+    assert smtp.messages == []
+    page = client.get(f"/meetings/{meeting.id}/documents").get_data(as_text=True)
+    assert "Sending" in page or "Waiting to send" in page
+    assert "The emails are being sent. Refresh this page" in page
+    smtp.open.set()
+    document = emails_settled(db.session.scalar(db.select(Document).filter_by(
+        meeting_id=meeting.id, kind="minutes")))
+    assert [m["To"] for m in smtp.messages] == ["pat@example.org"]
+    assert {d.status for d in document.deliveries} == {"sent"}
+
+
+def test_an_email_the_background_never_began_can_be_sent(app, client, smtp, chair_user,
+                                                        other_staff, monkeypatch):
+    """A process that stopped between the issue and its background send leaves the email
+    waiting; after a while the chair sees it was never sent, and sends it."""
+    meeting = make_meeting(chair_user)
+    people = run_meeting(meeting, chair_user, other_staff)
+    close(meeting, people)
+    monkeypatch.setattr(documents, "send_in_background", lambda document_id: None)
+    document = documents.issue(meeting.id, chair_user, "minutes", 1)
+    delivery = next(d for d in document.deliveries if d.channel == "email")
+    sign_in(client, chair_user.email)
+    page = client.get(f"/meetings/{meeting.id}/documents").get_data(as_text=True)
+    assert "Waiting to send" in page and "Try again" not in page
+    delivery.created_at = clock.utcnow() - timedelta(minutes=11)
+    db.session.commit()
+    page = client.get(f"/meetings/{meeting.id}/documents").get_data(as_text=True)
+    assert "Not sent" in page and "Try again" in page
+    answer = client.post(f"/meetings/{meeting.id}/deliveries/{delivery.id}/retry",
+                         data={"csrf_token": csrf_from(page)})
+    assert answer.status_code == 303 and [m["To"] for m in smtp.messages] == ["pat@example.org"]
+
+
 def test_a_failed_email_is_shown_and_a_retry_sends_once(app, client, smtp, chair_user,
                                                          other_staff):
     meeting = make_meeting(chair_user)
     people = run_meeting(meeting, chair_user, other_staff)
     close(meeting, people)
     app.config["SMTP_HOST"] = ""  # the mail server is not there
-    document = documents.issue(meeting.id, chair_user, "minutes", 1)
+    document = emails_settled(documents.issue(meeting.id, chair_user, "minutes", 1))
     failed = next(d for d in document.deliveries if d.channel == "email")
     assert failed.status == "failed" and "not set up" in failed.error
     sign_in(client, chair_user.email)
@@ -566,7 +629,7 @@ def test_an_email_left_sending_by_a_stopped_process_can_be_sent_again(app, clien
     meeting = make_meeting(chair_user)
     people = run_meeting(meeting, chair_user, other_staff)
     close(meeting, people)
-    document = documents.issue(meeting.id, chair_user, "minutes", 1)
+    document = emails_settled(documents.issue(meeting.id, chair_user, "minutes", 1))
     delivery = next(d for d in document.deliveries if d.channel == "email")
     assert len(smtp.messages) == 1
     # A send that is still under way is not sent twice...

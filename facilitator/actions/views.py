@@ -1,7 +1,7 @@
 """Actions over HTTP: a meeting's action changes as plain form posts (the page normally sends
 them over the socket), and the staff pages: the Child's Plan, the carer's supervision record
 and the exports. Staff only; a guest never reaches them."""
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
 from facilitator import clock
 from facilitator.accounts.views import staff_required
@@ -9,7 +9,7 @@ from facilitator.actions import export, services
 from facilitator.actions.fragments import form_choices
 from facilitator.errors import Refused
 from facilitator.extensions import db
-from facilitator.live.http import form_key, posted_change
+from facilitator.live.http import form_key, hold_refused_form, posted_change
 from facilitator.meetings.models import Child
 
 bp = Blueprint("actions", __name__)
@@ -72,14 +72,18 @@ def carers_record(child_id):
 @staff_required
 def plan_status(child_id, action_id):
     child = _child(child_id)
+    carers = request.form.get("from") == "carers"
     try:
         services.set_status_from_plan(g.user, child.id, action_id, request.form.get("status"),
                                       request.form.get("note"))
     except Refused as refused:
         if refused.status in (403, 404):
             raise  # not theirs to change: the refusal page, with its status
-        flash(refused.message, "error")
-    back = "actions.carers_record" if request.form.get("from") == "carers" else "actions.plan"
+        hold_refused_form(refused)  # the page again, the form as they left it
+        actions = services.carers_record(child.id) if carers else \
+            services.actions_for_child(child.id)
+        return _plan_page(child, actions, carers=carers), refused.status
+    back = "actions.carers_record" if carers else "actions.plan"
     return redirect(url_for(back, child_id=child.id, _anchor=f"plan-action-{action_id}"),
                     code=303)
 

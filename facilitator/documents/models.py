@@ -123,6 +123,9 @@ class Delivery(db.Model):
 
     @property
     def may_retry(self):
-        """Failed, or stuck "sending" long after any attempt would have given up."""
+        """Failed, or stuck long after any attempt would have given up: "sending" (the process
+        stopped mid-send) or still waiting (it stopped before the background send began)."""
+        long_ago = utcnow() - SENDING_LIMIT
         return self.status == FAILED or (self.status == SENDING and (
-            self.claimed_at is None or self.claimed_at < utcnow() - SENDING_LIMIT))
+            self.claimed_at is None or self.claimed_at < long_ago)) or (
+            self.status == PENDING and self.created_at < long_ago)

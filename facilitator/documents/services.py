@@ -3,13 +3,15 @@
 Closing and issuing are changes to the meeting, so each is one `record_change` (DESIGN rule 1).
 An issued document is never changed: a correction is the next version, with its reason, and the
 earlier versions stay. The PDF is rendered in a separate process before the write transaction
-(DESIGN rule 5). A delivery is claimed before it is sent, so a retry, or two at once, can never
-email the same person twice.
+(DESIGN rule 5). Emails go out in a background task once the issue is committed, so the mail
+server never keeps the chair waiting. A delivery is claimed before it is sent, so a retry, or
+two at once, can never email the same person twice.
 """
 import hashlib
 import re
 from concurrent.futures.process import BrokenProcessPool
 
+from flask import current_app
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 
@@ -36,7 +38,7 @@ from facilitator.documents.models import (
 )
 from facilitator.documents.render import pdf_of
 from facilitator.errors import Refused
-from facilitator.extensions import db
+from facilitator.extensions import db, socketio
 from facilitator.live.broadcast import notify_seat
 from facilitator.live.events import record_change
 from facilitator.live.presence import disconnect_participant
@@ -266,7 +268,7 @@ def issue(meeting_id, user, kind, version, reason=None):
         record_change(meeting_id, "document.issued", change, actor=seat)
     except IntegrityError:
         raise Refused(f"Version {version} has already been issued.", 409) from None
-    send_pending(document.id)
+    send_in_background(document.id)
     return db.session.get(Document, document.id)
 
 
@@ -309,6 +311,25 @@ def _add_deliveries(document, people):
 
 
 # ---- Delivering ----------------------------------------------------------------------------
+
+def send_in_background(document_id):
+    """Email the document after the chair's request has answered, so a slow or unreachable
+    mail server never keeps the chair waiting. The task has its own app context (and so its
+    own database session); the documents page shows each email's progress, and one the task
+    never finished can be sent again (Delivery.may_retry)."""
+    app = current_app._get_current_object()
+
+    def send():
+        with app.app_context():
+            try:
+                send_pending(document_id)
+            except Exception:  # the emails stay pending or failed, shown to the chair
+                app.logger.exception("Sending document %s failed", document_id)
+            finally:
+                db.session.remove()
+
+    return socketio.start_background_task(send)
+
 
 def send_pending(document_id):
     for delivery_id in db.session.scalars(db.select(Delivery.id).filter_by(

@@ -8,6 +8,7 @@ thin callers of domain services that use it. See docs/live-protocol.md.
 def init_app(app):
     from facilitator.live import sockets  # noqa: F401
     from facilitator.live.http import page_refusal, refusal_for
+    from facilitator.live.render import chair_only, own_only
 
-    app.add_template_global(refusal_for)
-    app.add_template_global(page_refusal)
+    for helper in (refusal_for, page_refusal, chair_only, own_only):
+        app.add_template_global(helper)

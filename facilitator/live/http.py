@@ -27,10 +27,16 @@ def posted_change(meeting_id, operation):
 
 
 def board_with_refusal(meeting_id, refused):
-    g.form_refusal = FormRefusal(request.form.get("form_id"), refused, request.form)
+    hold_refused_form(refused)
     response = make_response(current_app.view_functions["meetings.show"](meeting_id=meeting_id))
     response.status_code = refused.status
     return response
+
+
+def hold_refused_form(refused):
+    """Keep the posted form's refusal for the page drawn in answer (its templates ask
+    `refusal_for`, its summary `page_refusal`)."""
+    g.form_refusal = FormRefusal(request.form.get("form_id"), refused, request.form)
 
 
 class FormRefusal:

@@ -7,6 +7,9 @@ audience, never once per client; per-person affordances come from data attribute
 """
 from dataclasses import dataclass, field
 
+from jinja2 import pass_context
+from markupsafe import Markup
+
 AUDIENCES = ("chair", "participant", "projector")
 _renderers = {}
 
@@ -65,3 +68,28 @@ def message(event, audience):
     update = update_for(event, audience)
     return {"meeting": event.meeting_id, "seq": event.seq, "type": event.type,
             "ops": update.ops, "announce": update.announce}
+
+
+# Controls for one person. A live update is drawn once for an audience, so there meeting.js
+# shows or hides them for each page; a page drawn for one seat is drawn right by the server,
+# so it works without the script too.
+
+def _drawn_for(context):
+    """The seat a page is drawn for; None for a live update or a page for no one seat."""
+    return None if context.get("fragment") else context.get("seat")
+
+
+@pass_context
+def chair_only(context):
+    """Marks a control only the chair uses (the chair's view also goes to the minute taker)."""
+    seat = _drawn_for(context)
+    hidden = seat is not None and seat.meeting_role != "chair"
+    return Markup(" data-chair-only" + (" hidden" if hidden else ""))
+
+
+@pass_context
+def own_only(context, owner_id):
+    """Marks a control only `owner_id`'s seat uses (their card, the action they own)."""
+    seat = _drawn_for(context)
+    mine = seat is not None and owner_id is not None and owner_id == seat.id
+    return Markup(("" if mine else " hidden") + " data-own-only")
