@@ -426,6 +426,33 @@ def test_without_its_script_a_refused_card_comes_back_beside_its_box(live_server
     audit.expect_none_serious()
 
 
+def test_a_form_sent_before_the_script_ran_then_works_live(live_server, room, devices):
+    """On a slow phone the chair sends a form before the board's script has loaded, and it is
+    refused. The board that comes back runs the script: its address is the board's (a reload
+    does not send the form again), and once the corrected form is saved live it is emptied,
+    not refilled with the answers the refusal gave back."""
+    chair = signed_in(devices, live_server)
+    chair.route(re.compile(r"/static/js/meeting\.js"), lambda route: route.abort(), times=1)
+    chair.goto(f"{live_server.url}/meetings/{room.id}")
+    chair.locator(".app-action-add summary").click()
+    form = chair.locator("#action-propose-form")
+    form.get_by_label("What needs to happen").fill("Ring school about the trip")
+    form.get_by_label("Who will do it").select_option(index=1)
+    form.get_by_label("Ongoing", exact=True).check()
+    form.get_by_role("button", name="Add the action").click()     # no "Recorded on" chosen
+    expect(chair.locator("#new-action-destination-error")).to_have_text(
+        "Error: Choose where the action is recorded.")
+    expect_up_to_date(chair)                                        # the script is running
+    assert chair.url == f"{live_server.url}/meetings/{room.id}"
+    form.get_by_label("Recorded on").select_option(label="Child's Plan")
+    form.get_by_role("button", name="Add the action").click()
+    expect(chair.locator("#actions-list > li", has_text="Ring school about the trip")
+           ).to_have_count(1)
+    expect(form.get_by_label("What needs to happen")).to_have_value("")
+    expect(form.get_by_label("Ongoing", exact=True)).not_to_be_checked()
+    devices.expect_no_script_errors()
+
+
 # ---- A Step Up / Step Down panel ----------------------------------------------------------
 
 def panel_meeting(user):

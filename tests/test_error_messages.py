@@ -432,10 +432,10 @@ def test_a_score_sent_in_advance_asks_for_the_score_and_the_reason(client, meeti
     away = db.session.get(meetings.Participant, event.payload["participant"]["id"])
     url = f"/meetings/{meeting.id}/in-advance/{away.token}"
     empty = form_post(client, url, {})
-    assert_problem(empty, "value-0", "Choose a score.")
+    assert_problem(empty, "value-0", "Choose a score from 0 to 10.")
     assert_problem(empty, "reason", "Give a reason for your score.")
     out_of_range = form_post(client, url, {"value": "12", "reason": "Calmer."})
-    assert_problem(out_of_range, "value-0", "Choose a whole number from 0 to 10.")
+    assert_problem(out_of_range, "value-0", "Choose a score from 0 to 10.")
 
 
 # ---- Documents ------------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def test_no_score_chosen_is_asked_for_at_the_scale_and_the_reason_is_kept(meetin
     reason = "Contact with dad went well; school's \"settled\" <b>report</b>."
     answer = post_score(meeting, scoring, reason=reason)
     first = f"score-{rid}-{scale.minimum}"
-    page = assert_problem(answer, first, f"Choose a whole number from {scale.minimum} to "
+    page = assert_problem(answer, first, f"Choose a score from {scale.minimum} to "
                                          f"{scale.maximum}.")
     assert answer.status_code == 400
     fieldset = attrs(page, f"score-{rid}")

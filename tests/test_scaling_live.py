@@ -401,7 +401,7 @@ def test_bad_scaling_input_over_the_socket_changes_nothing_and_answers_a_clear_e
         return {"meeting": m, "round": round_id, "value": value, "reason": reason,
                 "key": new_key(), **extra}
 
-    whole = "Choose a whole number from 0 to 10."
+    whole = "Choose a score from 0 to 10."
     not_here = "That scaling round is not part of this meeting."
     not_in = "You are not in that meeting."
     attempts = [

@@ -94,7 +94,7 @@ def test_every_bad_score_is_refused_and_changes_nothing(room):
     mid = room["meeting"].id
     for value in (11, -1, "7.5", 7.5, "", None, "seven", True, [7]):
         assert refused(score, room, "carer", round_, value) == \
-            "Choose a whole number from 0 to 10."
+            "Choose a score from 0 to 10."
     assert refused(score, room, "carer", round_, 5, "   \n\t ") == \
         "Enter a reason for your score."
     assert refused(score, room, "carer", round_, 5, "x" * 1001) == \
@@ -268,7 +268,7 @@ def test_a_personal_link_takes_a_score_and_nothing_else(client, room):
     blank = client.post(url, data={"csrf_token": token, "value": "4", "reason": "  "})
     assert "Give a reason for your score." in blank.text
     out_of_range = client.post(url, data={"csrf_token": token, "value": "12", "reason": "Hm"})
-    assert "Choose a whole number from 0 to 10." in out_of_range.text
+    assert "Choose a score from 0 to 10." in out_of_range.text
     assert scaling.advance_score(away) is None
     sent = client.post(url, data={"csrf_token": token, "value": "4", "reason": "Calmer."},
                        follow_redirects=True)

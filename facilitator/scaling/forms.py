@@ -9,8 +9,7 @@ from facilitator.scaling.services import REASON_LIMIT, whole_number
 class AdvanceScoreForm(FlaskForm):
     """A score and reason sent before the meeting through a personal link."""
 
-    value = RadioField("Your score", validate_choice=False,
-                       validators=[DataRequired("Choose a score.")])
+    value = RadioField("Your score", validate_choice=False)  # required: see for_scale
     reason = TextAreaField("Your reason", validators=[
         DataRequired("Give a reason for your score."),
         Length(max=REASON_LIMIT, message=f"Your reason must be {REASON_LIMIT} characters or "
@@ -18,6 +17,9 @@ class AdvanceScoreForm(FlaskForm):
 
     def for_scale(self, scale):
         self.scale = scale
+        # The same words as the board's check and the service's (services.whole_number).
+        self.value.validators = [DataRequired(f"Choose a score from {scale.minimum} to "
+                                              f"{scale.maximum}.")]
         self.value.choices = [(str(value), str(value)) for value in scale.values]
         self.value.id = f"value-{scale.minimum}"  # the first choice: where the summary links
         return self

@@ -153,7 +153,7 @@ def whole_number(value, scale):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) \
             or not scale.minimum <= value <= scale.maximum:
-        raise Refused(f"Choose a whole number from {scale.minimum} to {scale.maximum}.",
+        raise Refused(f"Choose a score from {scale.minimum} to {scale.maximum}.",
                       field="value")
     return value
 

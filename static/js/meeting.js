@@ -24,6 +24,12 @@
   var errorUntil = 0;       // a refusal shown on the status line stays until then
   var ERROR_SHOWN = 10000;  // ms
 
+  // A board drawn in answer to a form posted before this script ran (and refused) has the
+  // post's address; a reload should fetch the board, not send the form again.
+  if (root.dataset.board && window.location.pathname !== root.dataset.board) {
+    window.history.replaceState(null, "", root.dataset.board);
+  }
+
   // ---- Status and announcements -------------------------------------------------------------
 
   function setStatus(state, text) {
@@ -303,6 +309,17 @@
     });
   }
 
+  // A form emptied once sent. Not form.reset() alone: on a board drawn from a refused post the
+  // answers given back are the fields' defaults, and reset would bring them back.
+  function emptyForm(form) {
+    form.reset();
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (field.type === "radio" || field.type === "checkbox") field.checked = false;
+      else if (field.tagName === "SELECT") field.selectedIndex = 0;
+      else if (field.tagName === "TEXTAREA" || (field.tagName === "INPUT" && !/^(hidden|submit|button|reset|image)$/.test(field.type))) field.value = "";
+    });
+  }
+
   function submit(type, data, form) {
     var item = { key: newKey(), type: type, data: data };
     // A card's change waits on the card (a new one in its column); other forms' by their id.
@@ -311,7 +328,7 @@
     saveOutbox();
     showPending(item);
     if (type === "card.add") form.querySelector("textarea").value = "";
-    if (form.hasAttribute("data-reset")) form.reset();
+    if (form.hasAttribute("data-reset")) emptyForm(form);
     if (!socket.connected) showOffline();
     sendNext();
   }
