@@ -49,7 +49,10 @@ def _child(child_id):
         abort(404)
     return child
 
-def _plan_page(child, actions, carers=False):
+def _plan_page(child, carers=False):
+    """The Child's Plan, or (carers) the actions on the carer's supervision record."""
+    actions = services.carers_record(child.id) if carers else \
+        services.actions_for_child(child.id)
     today = clock.london_today()
     entries = [{"action": a, "overdue": a.is_overdue(today),
                 "may_change": services.plan_seat(g.user, a) is not None} for a in actions]
@@ -60,13 +63,13 @@ def _plan_page(child, actions, carers=False):
 @staff_required
 def plan(child_id):
     child = _child(child_id)
-    return _plan_page(child, services.actions_for_child(child.id))
+    return _plan_page(child)
 
 @bp.get("/children/<int:child_id>/carers-record")
 @staff_required
 def carers_record(child_id):
     child = _child(child_id)
-    return _plan_page(child, services.carers_record(child.id), carers=True)
+    return _plan_page(child, carers=True)
 
 @bp.post("/children/<int:child_id>/plan/actions/<int:action_id>/status")
 @staff_required
@@ -80,9 +83,7 @@ def plan_status(child_id, action_id):
         if refused.status in (403, 404):
             raise  # not theirs to change: the refusal page, with its status
         hold_refused_form(refused)  # the page again, the form as they left it
-        actions = services.carers_record(child.id) if carers else \
-            services.actions_for_child(child.id)
-        return _plan_page(child, actions, carers=carers), refused.status
+        return _plan_page(child, carers=carers), refused.status
     back = "actions.carers_record" if carers else "actions.plan"
     return redirect(url_for(back, child_id=child.id, _anchor=f"plan-action-{action_id}"),
                     code=303)

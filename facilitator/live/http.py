@@ -83,8 +83,7 @@ class FormRefusal:
         if not self.about(name):
             return ""
         self.target = target
-        return Markup('<p id="{0}-error" class="govuk-error-message"><span class="'
-                      'govuk-visually-hidden">Error:</span> {1}</p>').format(target, self.message)
+        return _forms().field_error(target, self.message)
 
     def marks(self, name, target, described=""):
         """The field's aria-describedby (its hint and, when refused, the message) and
@@ -103,6 +102,12 @@ class FormRefusal:
                               self.form_id, self.message)
         return Markup('<div class="govuk-error-message app-form-error" id="{0}-error" hidden>'
                       '</div>').format(self.form_id)
+
+
+def _forms():
+    """The form furniture macros (templates/_forms.html), so a message here is drawn as every
+    other page draws one."""
+    return current_app.jinja_env.get_template("_forms.html").module
 
 
 def refusal_for(form_id):
