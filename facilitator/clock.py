@@ -1,11 +1,14 @@
-"""Times are stored as naive UTC and shown in Europe/London (DESIGN rule 6)."""
-from datetime import datetime, timedelta, timezone
+"""Times are stored as naive UTC and shown in Europe/London; deadlines are computed here
+and nowhere else (docs/architecture.md, "Dates are law")."""
+from datetime import datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
 
 LONDON = ZoneInfo("Europe/London")
+# A deadline counted in days is due by the end of that day in England.
+END_OF_DAY = time(23, 59)
 
 
 def utcnow():
@@ -26,7 +29,7 @@ def london_format(moment, fmt="%A %-d %B %Y, %H:%M"):
     return to_london(moment).strftime(fmt) if moment else ""
 
 
-# ---- Working days: weekends and England & Wales bank holidays skipped (DESIGN rule 6) -------
+# ---- Working days: weekends and England & Wales bank holidays skipped -----------------------
 # The holidays come from the maintained `holidays` package, not a hand-typed list; England's
 # bank holidays are also Wales's.
 
@@ -51,11 +54,44 @@ def add_working_days(day, count):
     return day
 
 
-def working_days_after(moment, count):
-    """A UTC moment `count` working days later, at the same London wall-clock time."""
-    local = to_london(moment)
-    day = add_working_days(local.date(), count)
-    return from_london(day, local.time().replace(tzinfo=None))
+def on_or_before_working_day(day, not_before=None):
+    """`day`, or the last working day before it: a timescale that ends on a weekend or bank
+    holiday is due the working day before, so it is still met. Never before `not_before` (the
+    day the timescale starts): with no working day in between, the next working day after."""
+    last = day
+    while not is_working_day(last):
+        last -= timedelta(days=1)
+    if not_before is not None and last < not_before:
+        return add_working_days(day, 0)
+    return last
+
+
+def due_day(start, *, working_days=None, days=0, weeks=0):
+    """The day a timescale counted from `start` (a day in England) is due: the one rule for
+    every computed due date. Working days are counted, so they land on a working day; calendar
+    days and weeks are brought back to one (on_or_before_working_day)."""
+    if working_days is not None:
+        return add_working_days(start, working_days)
+    return on_or_before_working_day(start + timedelta(days=days, weeks=weeks), not_before=start)
+
+
+def deadline(start, rule):
+    """(due moment in UTC, due by the end of a day?) for a timescale from the data, one of
+    {"working_days": n}, {"days": n}, {"weeks": n} or {"hours": n}, whose clock starts at
+    `start` (UTC). Days and weeks are due by the end of their day in England (due_day).
+
+    Hours are exact, unless they end on a weekend or bank holiday: then by the end of the last
+    working day within them. 24 hours from 15:00 on a Friday are due by the end of that Friday:
+    still within the 24 hours, and never "due Saturday 15:00" when nobody is at work to do it.
+    """
+    if "hours" in rule:
+        end = start + timedelta(hours=int(rule["hours"]))
+        if is_working_day(london_today(end)):
+            return end, False
+        day = on_or_before_working_day(london_today(end), not_before=london_today(start))
+        return from_london(day, END_OF_DAY), True
+    counts = {key: int(rule[key]) for key in ("working_days", "days", "weeks") if key in rule}
+    return from_london(due_day(london_today(start), **counts), END_OF_DAY), True
 
 
 def london_today(moment=None):

@@ -1,4 +1,5 @@
-"""Documents off the live path (DESIGN rule 5): what a PDF costs, and what it costs the room.
+"""Documents off the live path (docs/architecture.md, rule 5): what a PDF costs, and what it
+costs the room.
 
     .venv/bin/python scripts/bench_documents.py            a large meeting: 60 cards, 20 scores,
                                                            25 actions, 20 attendees

@@ -68,9 +68,9 @@ class IsolatedClient(FlaskClient):
 class IsolatedSocketClient:
     """Flask-SocketIO's test client with the same isolation for connect and every emit."""
 
-    def __init__(self, app, flask_client):
+    def __init__(self, app, flask_client, **options):
         self._client = in_fresh_context(socketio.test_client, app,
-                                        flask_test_client=flask_client)
+                                        flask_test_client=flask_client, **options)
 
     def __getattr__(self, name):
         attribute = getattr(self._client, name)

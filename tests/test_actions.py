@@ -13,6 +13,7 @@ from facilitator.decisions import services as decisions
 from facilitator.errors import Refused
 from facilitator.extensions import db
 from facilitator.live.models import MeetingEvent
+from facilitator.live.render import message
 from facilitator.meetings import services as meetings
 from facilitator.meetings.models import Participant
 from tests.conftest import guest, sign_in, socket_client
@@ -92,13 +93,32 @@ def event_count(meeting):
     # Easter 2027: Good Friday 26 March and Easter Monday 29 March.
     ("working_days", date(2027, 3, 25), 1, date(2027, 3, 30)),
     ("working_days", date(2027, 3, 25), 3, date(2027, 4, 1)),
-    # Weeks are calendar weeks, bank holidays or not.
+    # Weeks are calendar weeks; one that ends on a weekend or a bank holiday is due on the
+    # last working day before it, so the action is still done within the weeks.
     ("weeks", date(2026, 12, 23), 2, date(2027, 1, 6)),
     ("weeks", date(2027, 3, 26), 1, date(2027, 4, 2)),
+    ("weeks", date(2026, 11, 21), 2, date(2026, 12, 4)),     # from a Saturday: the Friday
+    ("weeks", date(2026, 11, 22), 1, date(2026, 11, 27)),    # from a Sunday: the Friday
+    ("weeks", date(2026, 12, 11), 2, date(2026, 12, 24)),    # not Christmas Day
+    ("weeks", date(2026, 12, 21), 1, date(2026, 12, 24)),    # not Boxing Day (observed)
+    ("weeks", date(2026, 12, 18), 2, date(2026, 12, 31)),    # not New Year's Day
+    ("weeks", date(2027, 3, 19), 1, date(2027, 3, 25)),      # not Good Friday
+    ("weeks", date(2027, 3, 22), 1, date(2027, 3, 25)),      # not Easter Monday
+    ("weeks", date(2027, 5, 24), 1, date(2027, 5, 28)),      # not the late May bank holiday
 ])
-def test_due_dates_skip_weekends_and_bank_holidays_for_working_days(timescale, day, number,
-                                                                    expected):
+def test_due_dates_fall_on_working_days(timescale, day, number, expected):
     assert actions.due_date(timescale, meeting_day=day, number=number) == expected
+
+
+def test_an_action_within_two_weeks_of_a_friday_meeting_before_christmas(app, chair_user, at):
+    # Two weeks from Friday 11 December 2026 is Christmas Day: the action is due the day
+    # before, and everyone sees that date, never a bank holiday.
+    at(datetime(2026, 12, 1, 9, 0))
+    meeting = meeting_on(chair_user, datetime(2026, 12, 11, 10, 0))
+    chair = seat_of(meeting, chair_user)
+    event = actions.propose(meeting.id, chair, fields(chair, timescale="weeks",
+                                                      timescale_number="2"))
+    assert db.session.get(Action, event.payload["action"]).due_on == date(2026, 12, 24)
 
 
 def test_due_dates_for_a_date_the_review_and_ongoing():
@@ -206,6 +226,26 @@ def test_a_timescale_counted_from_a_past_meeting_can_leave_the_due_date_in_the_p
 def test_an_owner_who_was_removed_cannot_be_named(room):
     meetings.remove(room["meeting"].id, room["chair"], room["worker"].id)
     assert "not in this meeting" in refused(propose, room, owner_seat=room["worker"])
+
+
+def test_who_will_do_it_is_redrawn_as_people_are_let_in_and_removed(app, room):
+    meeting, chair = room["meeting"], room["chair"]
+    lee = guest(meeting, "Lee <b>Brown</b>", "school")
+
+    def owner_lists(event, audience):
+        with app.test_request_context():
+            ops = message(event, audience)["ops"]
+        return [op["html"] for op in ops if op["op"] == "upsert" and op["into"] == "actions"]
+
+    admitted = meetings.admit(meeting.id, chair, lee.id)
+    (drawn,) = owner_lists(admitted, "chair")
+    assert owner_lists(admitted, "participant") == [drawn]   # the same list for everyone
+    assert owner_lists(admitted, "projector") == []            # no forms there
+    assert drawn.strip().startswith('<template id="owner-choices">')
+    assert f'<option value="{lee.id}">Lee &lt;b&gt;Brown&lt;/b&gt; (School)</option>' in drawn
+    assert "Pat Jones (Carer)" in drawn and "Someone not in the meeting" in drawn
+    (after,) = owner_lists(meetings.remove(meeting.id, chair, lee.id), "chair")
+    assert "Lee" not in after and "Pat Jones (Carer)" in after
 
 
 def test_before_the_review_follows_the_review_date(room):

@@ -5,14 +5,18 @@ import csv
 import io
 
 import pytest
+from flask_migrate import downgrade, upgrade
 
 from facilitator.accounts.services import create_user
 from facilitator.audit.models import AuditEvent
+from facilitator.audit.trail import PRIVATE
 from facilitator.board import services as board
 from facilitator.board.models import Card
 from facilitator.extensions import db
 from facilitator.live.models import MeetingEvent
 from facilitator.meetings.models import Meeting, Participant
+from facilitator.scaling import services as scaling
+from facilitator.scaling.models import Score
 from tests.conftest import PASSWORD, csrf_from, guest, new_meeting, sign_in
 
 
@@ -166,3 +170,61 @@ def test_only_an_administrator_deletes_a_meeting(app, client, meeting, chair_use
                            data={"csrf_token": token, "reason": "tidying"})
     assert response.status_code == 403
     assert db.session.get(Meeting, meeting.id) is not None
+
+
+def test_a_score_is_traced_by_who_and_when_and_its_value_only_as_the_reveal_shows_it(
+        app, client, meeting, chair_seat, carer, chair_user):
+    round_id = scaling.open_round(meeting.id, chair_seat).payload["round"]
+    scaling.submit_score(meeting.id, carer, round_id, 3, "FIRST-THOUGHT nights are long")
+    scaling.submit_score(meeting.id, carer, round_id, 5, "SECOND-THOUGHT calmer at school")
+    given, changed = trail(meeting, "scores")
+    assert (given.action, changed.action) == ("created", "changed")
+    assert given.actor == changed.actor == "Pat Jones (Carer)" and given.at and changed.at
+    assert given.changes["participant_id"] == [None, carer.id]
+    assert given.changes["value"] == given.changes["reason"] == [None, PRIVATE]
+    assert changed.changes["value"] == changed.changes["reason"] == [PRIVATE, PRIVATE]
+    sign_in(client, chair_user.email)
+    before = client.get(f"/meetings/{meeting.id}/trail").get_data(as_text=True)
+    assert "THOUGHT" not in before and "Pat Jones (Carer)" in before and "changed scores" in before
+
+    scaling.reveal_round(meeting.id, chair_seat, round_id)
+    revealed = trail(meeting, "scores")[-1]
+    assert (revealed.action, revealed.actor) == ("revealed", "Alex Morgan (Chair)")
+    assert revealed.changes == {"value": [None, 5],
+                                "reason": [None, "SECOND-THOUGHT calmer at school"]}
+    after = client.get(f"/meetings/{meeting.id}/trail.csv").get_data(as_text=True)
+    assert "SECOND-THOUGHT" in after and "FIRST-THOUGHT" not in after
+
+    scaling.reopen_round(meeting.id, chair_seat, round_id)
+    scaling.submit_score(meeting.id, carer, round_id, 8, "THIRD-THOUGHT after the reopening")
+    assert "THIRD-THOUGHT" not in client.get(f"/meetings/{meeting.id}/trail.csv").get_data(
+        as_text=True)
+
+
+def test_the_upgrade_takes_scores_out_of_a_trail_written_before_and_keeps_what_was_shown(
+        app, meeting, chair_seat, carer):
+    shown = scaling.open_round(meeting.id, chair_seat).payload["round"]
+    scaling.submit_score(meeting.id, carer, shown, 6, "SHOWN-REASON settled")
+    scaling.reveal_round(meeting.id, chair_seat, shown)
+    hidden = scaling.open_round(meeting.id, chair_seat).payload["round"]
+    scaling.submit_score(meeting.id, carer, hidden, 9, "HIDDEN-REASON never revealed")
+    # The trail as the code before the upgrade wrote it: every value as typed, no reveals.
+    db.session.execute(db.delete(AuditEvent).filter_by(subject="scores"))
+    for score in db.session.scalars(db.select(Score)):
+        db.session.add(AuditEvent(actor="Pat Jones (Carer)", meeting_id=meeting.id,
+                                  action="created", subject="scores", subject_id=str(score.id),
+                                  changes={"value": [None, score.value],
+                                           "reason": [None, score.reason],
+                                           "round_id": [None, score.round_id]}))
+    db.session.commit()
+
+    downgrade(revision="0010")
+    upgrade()
+    db.session.expire_all()
+    entries = trail(meeting, "scores")
+    assert "HIDDEN-REASON" not in str([e.changes for e in entries])
+    created = [e for e in entries if e.action == "created"]
+    assert [e.changes["value"] for e in created] == [[None, PRIVATE]] * 2
+    assert {e.changes["round_id"][1] for e in created} == {shown, hidden}  # the rest is kept
+    (revealed,) = [e for e in entries if e.action == "revealed"]
+    assert revealed.changes == {"value": [None, 6], "reason": [None, "SHOWN-REASON settled"]}

@@ -126,7 +126,8 @@ def test_a_carer_proposes_an_action_on_a_phone_and_the_chair_confirms_it(
     expect(form.locator(".app-form-error")).to_contain_text(
         "Set the review date first (under Decision and review), or choose another timescale.")
     # Beside the answer it is about, the timescale, not the first box of the form.
-    expect(form.locator("fieldset:has(legend:text-is('Timescale')) .app-form-error")).to_be_visible()
+    timescale = form.locator("fieldset:has(legend:text-is('Timescale'))")
+    expect(timescale.locator(".app-form-error")).to_be_visible()
     expect(form.get_by_label("What needs to happen")).to_have_value(
         "Ring school about the <b>trip</b>")
     expect(form.get_by_label("Before the review")).to_be_checked()

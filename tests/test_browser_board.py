@@ -88,13 +88,19 @@ def chair_and_pat(live_server, room, devices):
     return chair, join(devices, live_server, room, chair, "Pat Jones")
 
 
-def chair_page(devices, server, meeting, viewport=LAPTOP):
+def signed_in(devices, server, email="chair@example.org", viewport=LAPTOP):
+    """A member of staff's own browser, signed in and on "Your meetings"."""
     page = devices.open(viewport)
     page.goto(f"{server.url}/sign-in")
-    page.get_by_label("Email address").fill("chair@example.org")
+    page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Your meetings")).to_be_visible()
+    return page
+
+
+def chair_page(devices, server, meeting, viewport=LAPTOP):
+    page = signed_in(devices, server, viewport=viewport)
     page.goto(f"{server.url}/meetings/{meeting.id}")
     expect_up_to_date(page)
     return page

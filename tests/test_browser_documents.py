@@ -9,8 +9,11 @@ import pypdf
 import pytest
 from playwright.sync_api import expect
 
+from facilitator.documents.models import Document
+from facilitator.extensions import db
 from tests import test_browser_board as board
-from tests.test_browser_board import accessibility_problems, add_card
+from tests.test_browser_board import SMALL_PHONE, accessibility_problems, add_card
+from tests.test_documents import emails_settled
 
 # The board's fixtures, used here by name.
 chair_and_pat, devices, live_timeout, room = (board.chair_and_pat, board.devices,
@@ -43,6 +46,9 @@ def test_the_chair_closes_previews_corrects_and_issues_the_minutes(
         "School mornings are hard <b>every</b> day")
     assert accessibility_problems(chair) == []
     chair.screenshot(path=str(screenshots / "documents-preview.png"), full_page=True)
+    chair.set_viewport_size(SMALL_PHONE)
+    chair.screenshot(path=str(screenshots / "documents-preview-phone.png"), full_page=True)
+    chair.set_viewport_size(board.LAPTOP)
 
     section = chair.locator("#section-board")
     section.get_by_text("Correct this section").click()
@@ -51,6 +57,11 @@ def test_the_chair_closes_previews_corrects_and_issues_the_minutes(
     expect(chair.get_by_text("Your corrections are in the draft.")).to_be_visible()
     expect(chair.locator("#section-board")).to_contain_text("(corrected)")
 
+    # This server has no mail server: the chair is told before issuing, and whom to ask.
+    warning = chair.locator("#email-not-set-up")
+    expect(warning).to_contain_text("Emails cannot be sent from this server")
+    expect(warning).to_contain_text("Pat Jones")
+    expect(warning).to_contain_text("administrator")
     chair.get_by_role("button", name="Issue version 1").click()
     expect(chair.get_by_text("The document is issued")).to_be_visible()
     link = chair.get_by_role("link", name=re.compile(r"Version 1 \(PDF"))
@@ -63,4 +74,18 @@ def test_the_chair_closes_previews_corrects_and_issues_the_minutes(
     expect(chair.locator("code.app-hash").first).to_have_text(hashlib.sha256(pdf).hexdigest())
     expect(chair.locator("body")).to_contain_text("Alex Morgan,")  # the download log
     assert accessibility_problems(chair) == []
+
+    # Pat's email failed: said in words for the chair; the setting is named in the log only.
+    emails_settled(db.session.scalar(db.select(Document)))
+    chair.reload()
+    row = chair.locator("tr", has_text="Pat Jones")
+    expect(row).to_contain_text("Email is not set up on this server")
+    expect(row).to_contain_text("administrator")
+    expect(chair.locator("main")).not_to_contain_text("RuntimeError")
+    expect(chair.locator("main")).not_to_contain_text("SMTP")
+    assert "FACILITATOR_SMTP_HOST" in live_server.log()
+    assert accessibility_problems(chair) == []
+    chair.screenshot(path=str(screenshots / "documents-email-failed.png"), full_page=True)
+    chair.set_viewport_size(SMALL_PHONE)
+    chair.screenshot(path=str(screenshots / "documents-email-failed-phone.png"), full_page=True)
     devices.expect_no_script_errors()

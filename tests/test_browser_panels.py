@@ -26,9 +26,11 @@ from tests.browser_checks import accessibility_problems
 from tests.conftest import PASSWORD
 from tests.test_browser_board import (
     LAPTOP,
+    SMALL_PHONE,
     expect_no_sideways_scroll,
     expect_up_to_date,
     projector_page,
+    signed_in,
 )
 
 devices, live_timeout = board.devices, board.live_timeout
@@ -64,30 +66,42 @@ def move(chair, label):
     chair.locator("#agenda").get_by_role("button", name=label).click()
 
 
-def sign_in(devices, server):
-    page = devices.open(LAPTOP)
-    page.goto(f"{server.url}/sign-in")
-    page.get_by_label("Email address").fill("chair@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Your meetings")).to_be_visible()
-    return page
+def open_panels_from_the_menu(chair):
+    """The staff menu leads to "Panels", marked as the current page once there."""
+    menu = chair.get_by_role("navigation", name="Menu")
+    menu.get_by_role("link", name="Panels").click()
+    expect(chair.get_by_role("heading", name="Step Up / Step Down panels")).to_be_visible()
+    expect(menu.get_by_role("link", name="Panels")).to_have_attribute("aria-current", "page")
+    expect(menu.locator('[aria-current="page"]')).to_have_count(1)
 
 
-def set_up_panel(chair, server, day):
+def panels_page_fits(chair, screenshots):
+    """The panels page with a series, and the staff menu, on a laptop and a small phone."""
+    for size, name in (({"width": 1366, "height": 768}, "panels-staff-page.png"),
+                       (SMALL_PHONE, "panels-staff-page-phone.png")):
+        chair.set_viewport_size(size)
+        expect_no_sideways_scroll(chair)
+        chair.screenshot(path=screenshots / name, full_page=True)
+        assert accessibility_problems(chair) == [], f"the panels page at {size}"
+    chair.set_viewport_size(LAPTOP)
+
+
+def set_up_panel(chair, day, screenshots):
     """From the staff page: start the North series on `day` and set up that date's panel."""
-    chair.goto(f"{server.url}/panels")
+    open_panels_from_the_menu(chair)
     chair.get_by_role("radio", name="North (Macclesfield Town Hall)").check()
     chair.get_by_label("Date of the first panel").fill(day.isoformat())
     chair.get_by_role("button", name="Start the series").click()
-    series = chair.locator("table.app-panel-dates-table")
-    expect(series.locator("caption")).to_contain_text("every 2 weeks on Wednesday at 14:00")
+    series = chair.get_by_role("table", name=re.compile("every 2 weeks on Wednesday at 14:00"))
     first = series.locator("tbody tr").first
     expect(first.locator("th")).to_contain_text(f"{day:%A %-d %B %Y}, 14:00")
-    # The papers are due at 4pm the Wednesday before; the agenda goes out at noon the Friday.
-    papers_day, agenda_day = day - timedelta(days=7), day - timedelta(days=5)
+    # The papers are due at 4pm the Wednesday before; the agenda goes out at noon the Friday
+    # (each on the working day before, should that be a bank holiday).
+    papers_day, agenda_day = (clock.on_or_before_working_day(day - timedelta(days=before))
+                              for before in (7, 5))
     expect(first.locator("td").nth(0)).to_contain_text(f"{papers_day:%A %-d %B %Y}, 16:00")
     expect(first.locator("td").nth(1)).to_contain_text(f"{agenda_day:%A %-d %B %Y}, 12:00")
+    panels_page_fits(chair, screenshots)
     first.get_by_role("button", name=re.compile("^Set up the panel meeting")).click()
     expect(chair).to_have_url(re.compile(r"/meetings/\d+$"))
     expect_up_to_date(chair)
@@ -109,8 +123,8 @@ def test_the_chair_runs_a_panel_of_three_cases_slot_by_slot(live_server, devices
     server = live_server
     create_user("chair@example.org", "Alex Morgan", PASSWORD, "Service Manager")
     day = next_wednesday()
-    chair = sign_in(devices, server)
-    meeting_id = set_up_panel(chair, server, day)
+    chair = signed_in(devices, server)
+    meeting_id = set_up_panel(chair, day, screenshots)
     expect(chair.get_by_role("heading", name="North panel")).to_be_visible()
     meeting = db.session.get(Meeting, meeting_id)
     projector = projector_page(devices, server, meeting)

@@ -14,9 +14,9 @@ from tests import test_browser_board as board
 from tests.browser_checks import accessibility_problems
 from tests.conftest import PASSWORD
 from tests.test_browser_board import (
-    LAPTOP,
     PHONE,
     expect_no_sideways_scroll,
+    signed_in,
 )
 
 devices, live_timeout = board.devices, board.live_timeout
@@ -32,23 +32,13 @@ def officer(live_server):
                        "Placement Stability Officer")
 
 
-def signed_in(devices, server, viewport=LAPTOP):
-    page = devices.open(viewport)
-    page.goto(f"{server.url}/sign-in")
-    page.get_by_label("Email address").fill("officer@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Your meetings")).to_be_visible()
-    return page
-
-
 def group(page, name):
     return page.get_by_role("group", name=name)
 
 
 def test_a_scale_5_concern_becomes_a_meeting_that_the_overview_shows_as_due(
         live_server, officer, devices, screenshots):
-    page = signed_in(devices, live_server)
+    page = signed_in(devices, live_server, "officer@example.org")
     page.get_by_role("link", name="Stability", exact=True).click()
     expect(page.get_by_role("heading", name="Stability overview")).to_be_visible()
     page.get_by_role("link", name="Record a concern").click()
@@ -116,7 +106,7 @@ def test_a_scale_5_concern_becomes_a_meeting_that_the_overview_shows_as_due(
     expect(page.locator("#history-chart-caption")).to_contain_text("concern 5")
 
     # The overview works on a phone too, without sideways scrolling.
-    phone = signed_in(devices, live_server, PHONE)
+    phone = signed_in(devices, live_server, "officer@example.org", PHONE)
     phone.goto(f"{live_server.url}/stability/")
     expect(phone.locator("#meetings-due")).to_contain_text(CHILD)
     expect_no_sideways_scroll(phone)

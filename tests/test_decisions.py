@@ -2,6 +2,7 @@
 planned move's approval, the review date (the Multi-Agency meeting warns beyond six weeks),
 telephone monitoring, IRO and CAFCASS ticks; the child's views and one offer per agency; every
 refusal; the live renders each audience receives."""
+import re
 from datetime import date, datetime
 
 import pytest
@@ -14,7 +15,7 @@ from facilitator.live.models import MeetingEvent
 from facilitator.live.render import message
 from facilitator.meetings.models import MeetingType
 from tests import test_actions as base
-from tests.conftest import guest
+from tests.conftest import guest, sign_in
 from tests.test_actions import event_count, meeting_on, refused, seat_of
 
 # The action tests' fixtures: a fixed clock, and a meeting with its people.
@@ -175,3 +176,22 @@ def test_each_audience_gets_the_decision_live_and_the_projector_no_reasons(room)
     assert "Reasons for the minutes only." not in html["projector"]
     assert "Tick: told" in html["chair"] and "Tick: told" not in html["projector"]
     assert chair["announce"].startswith("The chair recorded the decision: The placement")
+
+
+def test_the_decision_is_redrawn_inside_its_section_never_into_itself(room, client, chair_user):
+    """An element upserted into itself vanished from every page (issue 18): the summary goes
+    into section#decision, which holds it on every view."""
+    record(room)
+    event = db.session.scalar(db.select(MeetingEvent).filter_by(
+        meeting_id=room["meeting"].id, type="decisions.recorded"))
+    for audience in ("chair", "participant", "projector"):
+        with rendering_context():
+            ops = message(event, audience)["ops"]
+        drawn = [(op["into"], re.search(r'\bid="([^"]+)"', op["html"]).group(1)) for op in ops
+                 if op["op"] == "upsert"]
+        assert ("decision", "decision-summary") in drawn
+        assert all(into != element for into, element in drawn), drawn
+    sign_in(client, chair_user.email)
+    page = client.get(f"/meetings/{room['meeting'].id}").get_data(as_text=True)
+    section = page[page.index('<section id="decision"'):]
+    assert section.index('id="decision-summary"') < section.index("</section>")

@@ -68,6 +68,30 @@ def test_otherwise_within_two_weeks_and_a_later_booking_is_flagged(chair_user):
                                 scheduled_at=datetime(2026, 12, 1, 10), location="Room 1")
 
 
+@pytest.mark.parametrize("today, due", [
+    (date(2026, 11, 21), date(2026, 12, 4)),    # from a Saturday: the Friday, not Saturday
+    (date(2026, 11, 22), date(2026, 12, 4)),    # from a Sunday: the Friday, not Sunday
+    (date(2026, 12, 11), date(2026, 12, 24)),   # not Christmas Day
+    (date(2026, 12, 14), date(2026, 12, 24)),   # not Boxing Day (observed, Monday 28th)
+    (date(2026, 12, 18), date(2026, 12, 31)),   # not New Year's Day
+    (date(2027, 3, 12), date(2027, 3, 25)),     # not Good Friday
+    (date(2027, 3, 15), date(2027, 3, 25)),     # not Easter Monday (nor Good Friday)
+    (date(2027, 5, 17), date(2027, 5, 28)),     # not the late May bank holiday
+])
+def test_within_two_weeks_is_due_on_the_last_working_day_of_the_two_weeks(today, due):
+    assert meetings.due_date(PSM_DUE, False, today=today) == due
+
+
+def test_a_meeting_set_up_from_a_saturday_concern_is_due_on_a_working_day(chair_user):
+    # Called from a concern raised on Saturday 19 December 2026: two weeks on is Saturday
+    # 2 January, New Year's Day is the Friday, so the meeting is due on Thursday 31 December.
+    meeting = meetings.create_meeting(
+        chair_user, case_reference="CASE-0060", child_name="Ash Green",
+        scheduled_at=datetime(2026, 12, 30, 10, 0), location="Room 1", immediate_risk=False,
+        due_from=date(2026, 12, 19))
+    assert meeting.due_by == date(2026, 12, 31) and not meeting.booked_late
+
+
 def test_the_meeting_list_shows_the_due_date_and_the_flag(client, chair_user):
     meetings.create_meeting(chair_user, case_reference="CASE-0052", child_name="Cal Dee",
                             scheduled_at=datetime(2099, 1, 1, 10), location="Room 1",

@@ -6,7 +6,10 @@ import pytest
 
 from facilitator.accounts.models import User
 from facilitator.clock import from_london
+from facilitator.errors import Refused
 from facilitator.extensions import db
+from facilitator.live.models import MeetingEvent
+from facilitator.live.render import message
 from facilitator.meetings import services as meetings
 from facilitator.meetings.models import Child, Meeting, Participant
 from tests.conftest import PASSWORD, csrf_from, guest, sign_in, socket_client
@@ -229,6 +232,76 @@ def test_a_refused_htmx_action_answers_a_sentence_for_the_chair(client, chair_us
                            headers={"HX-Request": "true", "X-CSRFToken": token})
     assert response.status_code == 409 and response.mimetype == "text/plain"
     assert response.get_data(as_text=True) == "Pat cannot be changed that way now."
+
+
+# ---- The minute taker ------------------------------------------------------------------------
+
+def minute_taker_post(client, meeting, person, token):
+    return client.post(f"/meetings/{meeting.id}/people/{person.id}/minute-taker",
+                       data={"on": "1"}, headers={"HX-Request": "true", "X-CSRFToken": token})
+
+
+def test_a_carer_or_the_young_person_cannot_be_made_minute_taker(client, chair_user, meeting,
+                                                                  chair_seat):
+    carer = guest(meeting, "Pat Jones", "carer", admit_by=chair_seat)
+    young = guest(meeting, "Riley Taylor", "young_person", admit_by=chair_seat)
+    sign_in(client, chair_user.email)
+    token = csrf_from(client.get(f"/meetings/{meeting.id}").get_data(as_text=True))
+    before = meeting.last_seq
+    with pytest.raises(Refused) as refused:
+        meetings.set_minute_taker(meeting.id, chair_seat, young.id, True)
+    assert refused.value.message == ("Riley Taylor attends as young person, so cannot take the "
+                                     "minutes. Choose a member of staff or a professional.")
+    response = minute_taker_post(client, meeting, carer, token)
+    assert response.status_code == 409 and response.mimetype == "text/plain"
+    assert response.get_data(as_text=True) == (
+        "Pat Jones attends as carer, so cannot take the minutes. Choose a member of staff or a "
+        "professional.")
+    for person in (carer, young, meeting):
+        db.session.refresh(person)
+    assert carer.meeting_role == young.meeting_role == "participant"
+    assert meeting.last_seq == before   # nothing recorded, nobody told
+
+
+def test_a_professional_or_other_guest_can_be_made_minute_taker(client, chair_user, meeting,
+                                                                chair_seat):
+    worker = guest(meeting, "Dee Khan", "camhs", admit_by=chair_seat)
+    helper = guest(meeting, "Morgan Reid", "other", admit_by=chair_seat)
+    sign_in(client, chair_user.email)
+    token = csrf_from(client.get(f"/meetings/{meeting.id}").get_data(as_text=True))
+    assert minute_taker_post(client, meeting, worker, token).status_code == 204
+    db.session.refresh(worker)
+    assert worker.meeting_role == "minute_taker"
+    meetings.set_minute_taker(meeting.id, chair_seat, worker.id, False)
+    meetings.set_minute_taker(meeting.id, chair_seat, helper.id, True)
+    db.session.refresh(helper)
+    assert helper.meeting_role == "minute_taker"
+
+
+def test_the_chairs_list_offers_make_minute_taker_only_where_allowed(app, client, chair_user,
+                                                                      meeting, chair_seat):
+    people = {kind: guest(meeting, name, kind, admit_by=chair_seat) for kind, name in (
+        ("carer", "Pat Jones"), ("young_person", "Riley Taylor"),
+        ("supervising_social_worker", "Sam Okafor"), ("school", "Lee Brown"),
+        ("other", "Morgan Reid"))}
+    sign_in(client, chair_user.email)
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+
+    def offered(html, person):
+        start = html.index(f'id="person-{person.id}"')
+        return f"Make minute taker<span class=\"govuk-visually-hidden\"> (for {person.name})" \
+            in html[start:html.index("</li>", start)]
+
+    allowed = {"supervising_social_worker", "school", "other"}
+    assert {kind for kind, person in people.items() if offered(page, person)} == allowed
+    assert f'id="person-{people["carer"].id}"' in page   # still listed, and can be removed
+    # The chair's list drawn live, as each person was let in, offers the same.
+    admitted = {event.payload["participant"]["id"]: event for event in db.session.scalars(
+        db.select(MeetingEvent).filter_by(meeting_id=meeting.id, type="participant.admitted"))}
+    for kind, person in people.items():
+        with app.test_request_context():
+            ops = message(admitted[person.id], "chair")["ops"]
+        assert offered("".join(op.get("html", "") for op in ops), person) == (kind in allowed)
 
 
 def test_people_outside_the_meeting_get_nothing(client, other_staff, meeting):

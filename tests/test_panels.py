@@ -3,6 +3,7 @@ clock changes, the deadlines, case slots and their agenda items, criteria, outco
 follow-up deadlines across bank holidays, disagreements, every refusal, what the projector
 shows, and the working-day calendar the deadlines stand on."""
 import re
+import threading
 from datetime import date, datetime
 
 import pytest
@@ -10,6 +11,7 @@ from flask import render_template
 
 from facilitator import clock
 from facilitator.agenda import services as agenda
+from facilitator.agenda.models import AgendaItem
 from facilitator.clock import add_working_days, is_working_day
 from facilitator.errors import Refused
 from facilitator.extensions import db
@@ -17,7 +19,7 @@ from facilitator.live.broadcast import rendering_context
 from facilitator.live.models import MeetingEvent
 from facilitator.live.render import message
 from facilitator.meetings import services as meetings
-from facilitator.meetings.models import Participant
+from facilitator.meetings.models import Child, Meeting, Participant
 from facilitator.meetings.views import _board_context
 from facilitator.panels import services as panels
 from facilitator.panels.models import CaseSlot, Disagreement, FollowUp, Locality, PanelMeeting
@@ -169,6 +171,18 @@ def test_a_series_starts_on_a_wednesday_in_a_known_locality(app, chair_user):
     # Christmas: outcomes out skip the 25th and the 28th.
     (date(2026, 12, 23), datetime(2026, 12, 23, 14), datetime(2026, 12, 16, 16),
      datetime(2026, 12, 18, 12), datetime(2026, 12, 29, 23, 59)),
+    # The agenda's Friday is Christmas Day, then New Year's Day: it goes out at noon on the
+    # Thursday before; the papers' Wednesdays are working days.
+    (date(2026, 12, 30), datetime(2026, 12, 30, 14), datetime(2026, 12, 23, 16),
+     datetime(2026, 12, 24, 12), datetime(2027, 1, 4, 23, 59)),
+    (date(2027, 1, 6), datetime(2027, 1, 6, 14), datetime(2026, 12, 30, 16),
+     datetime(2026, 12, 31, 12), datetime(2027, 1, 8, 23, 59)),
+    # The agenda's Friday is Good Friday 2027 (GMT; the panel is in summer time).
+    (date(2027, 3, 31), datetime(2027, 3, 31, 13), datetime(2027, 3, 24, 16),
+     datetime(2027, 3, 25, 12), datetime(2027, 4, 2, 22, 59)),
+    # The papers' Wednesday is Christmas Day 2030: in by 16:00 on Tuesday 24 December.
+    (date(2031, 1, 1), datetime(2031, 1, 1, 14), datetime(2030, 12, 24, 16),
+     datetime(2030, 12, 27, 12), datetime(2031, 1, 3, 23, 59)),
 ])
 def test_papers_agenda_and_outcomes_deadlines_in_london_time(app, panel_day, starts, papers,
                                                              agenda_out, outcomes):
@@ -231,9 +245,12 @@ def test_the_staff_page_lists_series_with_their_next_dates_and_sets_up_a_panel(
     assert "Wednesday 16 December 2026, 16:00" in html
     assert "Friday 18 December 2026, 12:00" in html
     assert "end of Tuesday 29 December 2026" in html
-    # The 6 January panel's agenda goes out on New Year's Day: shown as a bank holiday.
-    assert html.count("Bank holiday</strong>") == 1
-    assert re.search(r"Friday 1 January 2027, 12:00\s*<strong[^>]*>Bank holiday", html)
+    # The 6 January panel's agenda would go out on New Year's Day: it goes out at noon on the
+    # Thursday before, and the page says why.
+    assert "Friday 1 January 2027, 12:00" not in html
+    assert re.search(r"Thursday 31 December 2026, 12:00\s*<span[^>]*>\(brought forward from "
+                     r"Friday 1 January 2027, a bank holiday\)</span>", html)
+    assert html.count("brought forward") == 1 and "Bank holiday</strong>" not in html
 
     series_id = db.session.scalar(db.select(panels.PanelSeries.id))
     opened = client.post(f"/panels/series/{series_id}/meetings",
@@ -252,6 +269,120 @@ def test_the_staff_page_lists_series_with_their_next_dates_and_sets_up_a_panel(
 
 def test_the_staff_page_is_for_signed_in_staff(client):
     assert client.get("/panels").status_code == 302
+
+
+def test_panels_is_in_the_staff_menu_marked_as_the_current_page(client, chair_user, at):
+    at(datetime(2026, 11, 2, 9, 0))
+    sign_in(client, "chair@example.org")
+    menu = re.compile(r'<nav aria-label="Menu".*?</nav>', re.S)
+    for address, current in (("/", "Your meetings"), ("/stability/", "Stability"),
+                             ("/panels", "Panels")):
+        nav = menu.search(client.get(address).get_data(as_text=True)).group(0)
+        links = [(attributes, re.sub(r"<[^>]+>", "", text).strip()) for attributes, text
+                 in re.findall(r"<a ([^>]*)>(.*?)</a>", nav, re.S)]
+        assert [text for _, text in links][:4] == [
+            "Your meetings", "Your documents", "Stability", "Panels"]
+        assert 'href="/panels"' in links[3][0]
+        assert [text for attributes, text in links
+                if 'aria-current="page"' in attributes] == [current]
+
+
+def test_the_board_says_when_a_deadline_was_brought_forward(app, chair_user, at):
+    at(datetime(2026, 12, 1, 9, 0))
+    meeting = panel_on(chair_user, date(2027, 1, 6))
+    page = meetings_page({"meeting": meeting, "chair": seat_of(meeting, chair_user)}, "chair")
+    assert re.search(r"Agenda out</dt><dd>Thursday 31 December 2026, 12:00 <span[^>]*>\("
+                     r"brought forward from Friday 1 January 2027, a bank holiday\)", page)
+    assert "Papers due</dt><dd>Wednesday 30 December 2026, 16:00</dd>" in page
+
+
+# ---- Setting up a panel meeting: one transaction -------------------------------------------
+
+@pytest.fixture
+def stale_check(monkeypatch):
+    """Each request's check for an existing panel meeting runs before any request has saved
+    one, as with a double submit: with `together`, both requests pass the check together."""
+    real = panels.panel_meeting_on
+    checked = threading.local()
+    barrier = threading.Barrier(2, timeout=60)
+
+    def use(together=False):
+        def first_check_before_the_other_saves(series_id, panel_date):
+            found = real(series_id, panel_date)
+            if not getattr(checked, "done", False):
+                checked.done = True
+                if together:
+                    barrier.wait()
+                else:
+                    found = None
+            return found
+        monkeypatch.setattr(panels, "panel_meeting_on", first_check_before_the_other_saves)
+    return use
+
+
+def panel_records():
+    """(meetings, panel links, chairs, agenda items, children) of panels in the database."""
+    panel_ids = db.select(Meeting.id).filter_by(type_code="step_up_step_down")
+    count = db.func.count
+    return (db.session.scalar(db.select(count(Meeting.id)).filter_by(
+                type_code="step_up_step_down")),
+            db.session.scalar(db.select(count(PanelMeeting.id))),
+            db.session.scalar(db.select(count(Participant.id)).filter(
+                Participant.meeting_id.in_(panel_ids))),
+            db.session.scalar(db.select(count(AgendaItem.id)).filter(
+                AgendaItem.meeting_id.in_(panel_ids))),
+            db.session.scalar(db.select(count(Child.id)).filter(
+                Child.case_reference.like("PANEL-%"))))
+
+
+def test_a_double_submit_leaves_one_panel_meeting_and_says_so(app, chair_user, at,
+                                                              stale_check):
+    at(datetime(2026, 11, 2, 9, 0))
+    series = panels.create_series(chair_user, locality_id=locality("North").id,
+                                  first_date=date(2026, 11, 25))
+    first = panels.set_up_panel(chair_user, series.id, date(2026, 11, 25))
+    stale_check()
+    with pytest.raises(Refused) as second:
+        panels.set_up_panel(chair_user, series.id, date(2026, 11, 25))
+    assert (second.value.message, second.value.status) == (
+        "The panel meeting for that date is already set up.", 409)
+    assert panel_records() == (1, 1, 1, 2, 1)
+    assert panels.panel_meeting_on(series.id, date(2026, 11, 25)).meeting_id == first.id
+
+
+def test_two_set_ups_at_once_leave_one_panel_meeting_and_a_clear_message(
+        app, client, chair_user, at, stale_check):
+    """Two browsers post "Set up the panel meeting" for the same date at the same moment,
+    against the same database file: one is set up, the other is told it already is."""
+    at(datetime(2026, 11, 2, 9, 0))
+    series = panels.create_series(chair_user, locality_id=locality("North").id,
+                                  first_date=date(2026, 11, 25))
+    browsers = [client, app.test_client()]
+    tokens = []
+    for browser in browsers:
+        sign_in(browser, "chair@example.org")
+        tokens.append(csrf_from(browser.get("/panels").get_data(as_text=True)))
+    address = f"/panels/series/{series.id}/meetings"
+    stale_check(together=True)
+    answers = [None, None]
+
+    def post(number):
+        try:
+            answers[number] = browsers[number].post(
+                address, data={"csrf_token": tokens[number], "panel_date": "2026-11-25"})
+        except Exception as error:  # a server error, shown in the assertion below
+            answers[number] = error
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(str(getattr(a, "status_code", repr(a))) for a in answers) == ["303", "409"]
+    refusal = next(a for a in answers if a.status_code == 409).get_data(as_text=True)
+    assert "The panel meeting for that date is already set up." in refusal
+    db.session.expire_all()
+    assert panel_records() == (1, 1, 1, 2, 1)
 
 
 # ---- Cases ----------------------------------------------------------------------------------
@@ -300,6 +431,24 @@ def test_late_papers_across_the_clock_change(app, chair_user, at):
                papers_received_at=datetime(2026, 10, 21, 15, 1))
     views = {v["id"]: v["late"] for v in panels.panel_view(meeting)["slots"]}
     assert (views[in_time.id], views[late.id]) == (False, True)
+
+
+def test_a_case_booked_with_its_lead_person_has_that_criterion_met(room):
+    down = add(room, reference="CASE-7002", name="Ali Khan", direction="down",
+               lead_person="Kim Lowe (Family Hub)")
+    without = add(room, reference="CASE-7003", name="Bo Li", direction="down")
+    up = add(room, lead_person="Kim Lowe (Family Hub)")  # step up has no such criterion
+    views = {v["id"]: v for v in panels.panel_view(room["meeting"])["slots"]}
+    assert [c["key"] for c in views[down.id]["missing"]] == ["family_consent"]
+    assert [c["key"] for c in views[without.id]["missing"]] == ["lead_person",
+                                                                "family_consent"]
+    assert len(views[up.id]["missing"]) == 7 and up.criteria == {}
+    page = meetings_page(room, "chair")
+    assert "Missing 1 of 2:" in page and "Missing 2 of 2:" in page
+    # The chair can still untick it, like any criterion.
+    panels.set_criterion(room["meeting"].id, room["chair"], down.id, "lead_person", False)
+    assert [c["key"] for c in panels.one_slot_view(down.id)["missing"]] == [
+        "lead_person", "family_consent"]
 
 
 def test_missing_criteria_show_before_the_slot_and_the_chair_ticks_them(room):
@@ -448,6 +597,36 @@ def test_outcomes_create_follow_ups_across_the_late_may_bank_holiday_2027(
     at(datetime(2027, 5, 28, 15, 0))  # recorded on the Friday: the next working day is Tuesday
     decide(room, down, "step_down_agreed")
     assert follow_ups(down)[1] == (STEP_DOWN[1], datetime(2027, 6, 1, 22, 59))
+
+
+def test_calendar_follow_ups_that_end_on_christmas_day_2025_are_due_the_day_before(
+        app, chair_user, at):
+    # Christmas Day 2025 is a Thursday. At the 24 December panel "within 24 hours" would end
+    # on it: the referral is due by the end of the panel's own day. At the 10 December panel
+    # "within 15 days" would end on it too: the assessment is due on Christmas Eve.
+    at(datetime(2025, 11, 1, 9, 0))
+    eve = panel_on(chair_user, date(2025, 12, 24))
+    earlier = panel_on(chair_user, date(2025, 12, 10), "South")
+    eve_room = {"meeting": eve, "chair": seat_of(eve, chair_user)}
+    earlier_room = {"meeting": earlier, "chair": seat_of(earlier, chair_user)}
+    late = add(eve_room)
+    soon = add(earlier_room, reference="CASE-7002", name="Ali Khan")
+    at(datetime(2025, 12, 24, 14, 10))
+    decide(eve_room, late, "step_up_agreed")
+    assert follow_ups(late) == [
+        (STEP_UP[0], datetime(2025, 12, 24, 23, 59)),
+        (STEP_UP[1], datetime(2026, 1, 8, 23, 59))]
+    assert [f.whole_day for f in late.follow_ups] == [True, True]
+    at(datetime(2025, 12, 10, 14, 10))
+    decide(earlier_room, soon, "step_up_agreed")
+    assert follow_ups(soon) == [
+        (STEP_UP[0], datetime(2025, 12, 11, 14, 10)),
+        (STEP_UP[1], datetime(2025, 12, 24, 23, 59))]
+    assert [f.whole_day for f in soon.follow_ups] == [False, True]
+    # The chair's page says "by the end of" the day, never a time on a bank holiday.
+    page = meetings_page(eve_room, "chair")
+    assert "within 24 hours): by the end of Wednesday 24 December 2025" in page
+    assert "Thursday 25 December 2025" not in page
 
 
 def test_not_agreed_and_deferred_have_no_follow_ups(room):

@@ -269,13 +269,33 @@ def test_a_personal_link_takes_a_score_and_nothing_else(client, room):
     assert "Give a reason for your score." in blank.text
     out_of_range = client.post(url, data={"csrf_token": token, "value": "12", "reason": "Hm"})
     assert "Choose a score from 0 to 10." in out_of_range.text
-    assert scaling.advance_score(away) is None
+    assert scaling.advance_sent_at(away) is None
     sent = client.post(url, data={"csrf_token": token, "value": "4", "reason": "Calmer."},
                        follow_redirects=True)
-    assert "Your score is saved" in sent.text
-    assert scaling.advance_score(away).value == 4
+    assert "Your score is sent" in sent.text
+    assert db.session.scalar(db.select(Score.value).filter_by(participant_id=away.id)) == 4
     assert client.get(f"/meetings/{mid}").status_code == 404  # the link is not a seat
     assert client.get(f"/meetings/{mid}/in-advance/not-the-token").status_code == 404
+
+
+def test_a_personal_link_says_when_a_score_was_sent_never_what_and_takes_a_new_one(
+        client, room, chair_user):
+    mid = room["meeting"].id
+    event = meetings.invite_in_advance(mid, room["chair"], name="Dr Ola Ade", attends_as="camhs")
+    away = db.session.get(meetings.Participant, event.payload["participant"]["id"])
+    url = f"/meetings/{mid}/in-advance/{away.token}"
+    scaling.send_in_advance(mid, away.id, 7, "ADVANCE-SECRET she is settling")
+    sign_in(client, chair_user.email)  # the chair opens the link ("Show link")
+    page = client.get(url).get_data(as_text=True)
+    assert "ADVANCE-SECRET" not in page and "Your score is sent" in page
+    assert "Sent " in page and "Replace my score" in page
+    assert 'value="7" checked' not in page and "checked" not in page
+    replaced = client.post(url, data={"csrf_token": csrf_from(page), "value": "3",
+                                      "reason": "On reflection, less settled."},
+                           follow_redirects=True).get_data(as_text=True)
+    assert "Your score is sent" in replaced and "less settled" not in replaced
+    saved = db.session.scalar(db.select(Score).filter_by(participant_id=away.id))
+    assert (saved.value, saved.reason) == (3, "On reflection, less settled.")
 
 
 def test_a_persons_own_form_is_theirs_alone_and_links_are_the_chairs(client, room, chair_user):

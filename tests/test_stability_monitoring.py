@@ -150,9 +150,41 @@ def test_a_call_back_at_1_to_3_de_escalates_to_weekly_monitoring(clock, chair_us
     db.session.expire_all()
     back = db.session.get(type(placement), placement.id)
     assert back.status == MONITORING and back.every_days == 7
-    # At least four weeks of weekly calls from the de-escalation (seed 001, 5.8).
-    assert back.ends_on == date(2026, 11, 29) + timedelta(weeks=4)
-    assert monitoring.next_due(back) == date(2026, 12, 6)
+    # At least four weeks of weekly calls from the de-escalation (seed 001, 5.8). The call
+    # was on Sunday 29 November: four weeks on is Sunday 27 December, after Christmas Day and
+    # Boxing Day, so monitoring runs to Thursday 24 December; the next call, a week on, is
+    # due on the Friday before that Sunday.
+    assert back.ends_on == date(2026, 12, 24)
+    assert monitoring.next_due(back) == date(2026, 12, 4)
+
+
+def test_calls_and_the_end_of_monitoring_fall_on_working_days(clock, chair_user, placement):
+    # A call on Friday 18 December 2026: a week on is Christmas Day, so the next call is due
+    # on Thursday 24 December.
+    clock.now = datetime(2026, 12, 18, 10, 0)
+    call(chair_user, placement, 2)
+    db.session.expire_all()
+    assert monitoring.next_due(placement) == date(2026, 12, 24)
+    # Monitoring started again for four weeks from Friday 4 December 2026 would end on
+    # New Year's Day: it ends on the day before.
+    clock.now = datetime(2026, 12, 4, 10, 0)
+    again = stability.record_concern(
+        chair_user, case_reference="CASE-0043", child_name="Ash Green", raised_by="Kim Lowe",
+        relationship="Foster carer", raised_at=clock.now, concern="School refusal.", scale=2,
+        involvement="ast", involvement_worker="Chris Doe", first_consultation=True)
+    started = monitoring.start_monitoring(chair_user, again.id)
+    assert (started.starts_on, started.ends_on) == (date(2026, 12, 4), date(2026, 12, 31))
+    assert monitoring.next_due(started) == date(2026, 12, 11)
+
+
+def test_a_call_every_day_from_a_friday_is_next_due_on_the_monday(clock, chair_user,
+                                                                  placement):
+    monitoring.start_monitoring(chair_user, placement.concern_id, every_days=1)
+    clock.now = datetime(2026, 11, 6, 10, 0)  # Friday 6 November
+    call(chair_user, placement, 2)
+    db.session.expire_all()
+    assert monitoring.next_due(placement) == date(2026, 11, 9)
+    assert state(placement) == monitoring.UPCOMING  # not due again on the day of the call
 
 
 def test_a_meetings_agreed_frequency_replaces_weekly(clock, chair_user, placement):

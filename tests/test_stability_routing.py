@@ -97,7 +97,7 @@ def due_of(record, words):
 
 
 def end_of_day_utc(day):
-    return facilitator.clock.from_london(day, routing.END_OF_DAY)
+    return facilitator.clock.from_london(day, facilitator.clock.END_OF_DAY)
 
 
 DUE_CASES = [
@@ -105,15 +105,29 @@ DUE_CASES = [
     # Friday before Christmas 2026: Christmas Day and the observed Boxing Day are skipped.
     (datetime(2026, 12, 18, 15, 0), "psm_immediate", "Arrange", end_of_day_utc(date(2026, 12, 29)),
      "within 5 working days"),
-    (datetime(2026, 12, 18, 15, 0), "psm_two_weeks", "Arrange", end_of_day_utc(date(2027, 1, 1)),
+    # Two weeks on is New Year's Day: due the working day before.
+    (datetime(2026, 12, 18, 15, 0), "psm_two_weeks", "Arrange",
+     end_of_day_utc(date(2026, 12, 31)), "within 2 weeks"),
+    # Raised on a Saturday: two weeks on is a Saturday too (2 January), so Thursday 31 December.
+    (datetime(2026, 12, 19, 10, 0), "psm_two_weeks", "Arrange",
+     end_of_day_utc(date(2026, 12, 31)), "within 2 weeks"),
+    # Onto the late May bank holiday 2026, 25 May (in summer time: 23:59 is 22:59 UTC).
+    (datetime(2026, 5, 11, 8, 0), "psm_two_weeks", "Arrange", datetime(2026, 5, 22, 22, 59),
      "within 2 weeks"),
     (datetime(2026, 12, 18, 15, 0), "multi_agency_involved", "Book the Multi-Agency",
      end_of_day_utc(date(2027, 1, 6)), "within 10 working days"),
-    # 24 hours is hours: over a weekend, and onto Good Friday, all the same.
+    # 24 hours ending on a working day are exact; ending on a Saturday or on Good Friday, they
+    # are due by the end of the working day before (the day the concern came in), so the 24
+    # hours are still met and the task never says it is due on a day nobody works.
+    (datetime(2026, 12, 16, 15, 0), "multi_agency_involved", "Contact the referrer",
+     datetime(2026, 12, 17, 15, 0), "within 24 hours"),
     (datetime(2026, 12, 18, 15, 0), "multi_agency_involved", "Contact the referrer",
-     datetime(2026, 12, 19, 15, 0), "within 24 hours"),
+     end_of_day_utc(date(2026, 12, 18)), "within 24 hours"),
     (datetime(2027, 3, 25, 9, 0), "support_involved", "Contact the referrer",
-     datetime(2027, 3, 26, 9, 0), "within 24 hours"),
+     end_of_day_utc(date(2027, 3, 25)), "within 24 hours"),
+    # Raised on a Saturday, the 24 hours hold no working day: the end of the Monday.
+    (datetime(2026, 11, 28, 10, 0), "support_involved", "Contact the referrer",
+     end_of_day_utc(date(2026, 11, 30)), "within 24 hours"),
     # Raised on a Saturday: "the same working day" is Monday.
     (datetime(2026, 12, 19, 10, 0), "support_not_involved", "Web-link",
      end_of_day_utc(date(2026, 12, 21)), "the same working day"),
@@ -146,6 +160,16 @@ def test_confirmed_route_creates_its_tasks_with_due_dates(chair_user, raised_at,
     assert due_of(record, words) == (due, rule)
     assert record.confirmed_by_id == chair_user.id and record.confirmed_at == NOW
     assert record.override_reason is None
+
+
+def test_24_hours_brought_back_from_a_saturday_are_due_by_the_end_of_the_friday(chair_user):
+    # Raised at 15:00 on Friday 18 December 2026: the contact is due by the end of that Friday
+    # (a whole day, shown without a time), not at 15:00 on the Saturday.
+    record = concern(chair_user, scale=5, raised_at=datetime(2026, 12, 18, 15, 0))
+    stability.confirm_route(chair_user, record.id, record.proposed_route)
+    task = next(t for t in record.tasks if "Contact the referrer" in t.what)
+    assert (task.due_at, task.whole_day) == (datetime(2026, 12, 18, 23, 59), True)
+    assert facilitator.clock.is_working_day(facilitator.clock.london_today(task.due_at))
 
 
 def test_tasks_without_a_timescale_in_the_seed_have_none(chair_user):

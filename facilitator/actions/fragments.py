@@ -10,11 +10,10 @@ from flask import render_template
 
 from facilitator import clock
 from facilitator.actions import services
-from facilitator.actions.models import DESTINATIONS, STATUSES, TIMESCALES, Action
+from facilitator.actions.models import Action
 from facilitator.decisions import services as decisions
-from facilitator.decisions.models import VIEW_SOURCES
 from facilitator.extensions import db
-from facilitator.live.render import Update, renders
+from facilitator.live.render import Update, once_per_event, renders
 from facilitator.meetings.models import ADMITTED, Meeting, Participant
 from facilitator.scaling.trend import stability_trend
 
@@ -27,13 +26,6 @@ def owner_choices(meeting_id):
 def common(meeting, audience):
     return {"meeting": meeting, "audience": audience, "fragment": True,
             "today": clock.london_today(), "people": owner_choices(meeting.id)}
-
-
-def form_choices():
-    """The fixed choices the forms offer (a context processor gives them to every page)."""
-    return {"timescales": TIMESCALES, "destinations": DESTINATIONS,
-            "status_choices": services.STATUS_CHOICES, "statuses": STATUSES,
-            "view_sources": VIEW_SOURCES}
 
 
 def board(meeting):
@@ -82,6 +74,18 @@ def action_changed(event, audience):
         words = f"New action agreed, from {actor_name(event)}"
     update.announce = f"{words}: {short(action.what)}"
     return update
+
+
+@renders("participant.admitted", "participant.removed")
+def owners_changed(event, audience):
+    """Someone was let in or removed: every "Who will do it" list offers the people in the
+    meeting now (the projector has no forms; a panel has no actions)."""
+    meeting = db.session.get(Meeting, event.meeting_id)
+    if audience == "projector" or meeting is None or meeting.type.is_panel:
+        return None
+    html = once_per_event(event, "owner choices", lambda: render_template(
+        "actions/_owner_choices.html", people=owner_choices(meeting.id)))
+    return Update().upsert("actions", html)
 
 
 @renders("actions.status_set")

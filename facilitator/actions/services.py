@@ -1,11 +1,12 @@
 """Stability Actions: proposed by anyone admitted, confirmed or edited by the chair or minute
 taker, then open, done or not done. Due dates are computed from the timescale and the meeting's
-date in England, never typed (DESIGN rule 6). Every change is one `record_change` on a meeting,
-a status change made from the Child's Plan page included, so an open meeting's pages update.
+date in England, never typed (docs/architecture.md, "Dates are law"). Every change is one
+`record_change` on a meeting, a status change made from the Child's Plan page included, so an
+open meeting's pages update.
 
 Read functions for other domains: `meeting_actions`, `actions_for_child`, `overdue_actions`.
 """
-from datetime import date, timedelta
+from datetime import date
 
 from facilitator import clock
 from facilitator.actions.models import (
@@ -44,13 +45,14 @@ STATUS_CHOICES = {OPEN: "Open", DONE: "Done", NOT_DONE: "Not done"}
 # ---- Due dates -----------------------------------------------------------------------------
 
 def due_date(timescale, *, meeting_day, number=None, on_date=None, review_date=None):
-    """The due date a timescale gives, counted from the meeting's day; None for "ongoing"."""
+    """The due date a timescale gives, counted from the meeting's day (on a working day:
+    clock.due_day); None for "ongoing"."""
     if timescale == ON_DATE:
         return on_date
     if timescale == WORKING_DAYS:
-        return clock.add_working_days(meeting_day, number)
+        return clock.due_day(meeting_day, working_days=number)
     if timescale == WEEKS:
-        return meeting_day + timedelta(weeks=number)
+        return clock.due_day(meeting_day, weeks=number)
     if timescale == BEFORE_REVIEW:
         return review_date
     return None

@@ -6,18 +6,22 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 from facilitator import clock
 from facilitator.accounts.views import staff_required
 from facilitator.actions import export, services
-from facilitator.actions.fragments import form_choices
+from facilitator.actions.models import DESTINATIONS, TIMESCALES
 from facilitator.errors import Refused
 from facilitator.extensions import db
 from facilitator.live.http import form_key, hold_refused_form, posted_change
 from facilitator.meetings.models import Child
+from facilitator.templating import template_values
 
 bp = Blueprint("actions", __name__)
 
-@bp.app_context_processor
+
+@template_values(bp)
 def limits():
-    return {"action_what_limit": services.WHAT_LIMIT, "action_name_limit": services.NAME_LIMIT,
-            "action_note_limit": services.NOTE_LIMIT, **form_choices()}
+    """The limits and fixed choices the action forms offer."""
+    return {"what_limit": services.WHAT_LIMIT, "name_limit": services.NAME_LIMIT,
+            "note_limit": services.NOTE_LIMIT, "timescales": TIMESCALES,
+            "destinations": DESTINATIONS, "status_choices": services.STATUS_CHOICES}
 
 @bp.post("/meetings/<int:meeting_id>/actions")
 def propose(meeting_id):

@@ -8,7 +8,8 @@ from facilitator.extensions import db
 
 
 class AgendaItem(db.Model):
-    """One timeboxed item. The timer is timestamps, never a sleeping thread (DESIGN rule 4):
+    """One timeboxed item. The timer is timestamps, never a sleeping thread
+    (docs/architecture.md, "No state in the process"):
     remaining = planned + extended - (now or paused_at or ended_at - started_at - paused)."""
 
     __tablename__ = "agenda_items"

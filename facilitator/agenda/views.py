@@ -4,11 +4,12 @@ from flask import Blueprint, request
 from facilitator.agenda import services
 from facilitator.clock import epoch_ms, minutes_seconds
 from facilitator.live.http import form_key, posted_change
+from facilitator.templating import template_values
 
 bp = Blueprint("agenda", __name__)
 
 
-@bp.app_context_processor
+@template_values(bp)
 def timing_helpers():
     return {"epoch_ms": epoch_ms, "minutes_seconds": minutes_seconds,
             "timer_phase": services.timer_phase, "schedule_words": schedule_words}

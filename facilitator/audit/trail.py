@@ -4,6 +4,11 @@ One listener on the session sees every row created, changed or removed through t
 new domain is audited without a line of its own. Who acted comes from the request (the signed-in
 member of staff) and from `acting()`, which the one write path (live.events.record_change) sets
 around each meeting change (the seat that acted, the meeting it is in).
+
+What a person may not yet learn stays out of the trail too: a model lists such columns in
+`__private_until_shown__` (a score's value and reason, until its round is revealed). The trail
+then says only that they were given or changed, by whom and when, and `disclose` records what a
+reveal showed, at the moment it showed it. See docs/architecture.md, "Scores stay private".
 """
 import contextvars
 from contextlib import contextmanager
@@ -23,6 +28,7 @@ NOT_AUDITED = {"audit_events", "meeting_events", "connections", "staff_sessions"
 # document's bytes (its SHA-256 is recorded, which identifies it).
 NOT_RECORDED = {"password_hash", "token", "projector_token", "idempotency_key", "pdf"}
 HIDDEN = "(not recorded)"
+PRIVATE = "(private until shown to the meeting)"
 
 _acting = contextvars.ContextVar("audit_acting", default=None)
 
@@ -48,17 +54,33 @@ def listen():
             event.listen(Session, name, listener)
 
 
-def _note_actor(session, _flush_context, _instances):
-    """Who is acting, read before the flush starts (nothing may be loaded during it)."""
+def _actor():
     seat, meeting_id = _acting.get() or (None, None)
     user = g.get("user") if has_app_context() else None
-    session.info["audit_actor"] = {
+    return {
         "actor_user_id": user.id if user is not None else None,
         "actor_participant_id": seat[0] if seat is not None else None,
         "actor": seat[1] if seat is not None else
         f"{user.name} (staff)" if user is not None else "the system",
         "meeting_id": meeting_id,
     }
+
+
+def _note_actor(session, _flush_context, _instances):
+    """Who is acting, read before the flush starts (nothing may be loaded during it)."""
+    session.info["audit_actor"] = _actor()
+
+
+def disclose(session, rows, action="revealed"):
+    """Record, in the current transaction, the private columns of `rows` as they are now shown
+    to the meeting (a round's scores at its reveal): the trail's only copy of those values."""
+    actor = _actor()
+    entries = [{**_header(row, action, actor),
+                "changes": {key: [None, _plain(getattr(row, key))]
+                            for key in row.__private_until_shown__}}
+               for row in rows]
+    if entries:
+        session.connection().execute(AuditEvent.__table__.insert(), entries)
 
 
 def _record_flush(session, _flush_context):
@@ -80,8 +102,13 @@ def _entry(session, obj, action):
     changes = _changes(obj, action)
     if action == "changed" and not changes:
         return None
+    return {**_header(obj, action, session.info.get("audit_actor") or {}), "changes": changes}
+
+
+def _header(obj, action, actor):
+    """Who, when and which row: everything of an entry but its changes."""
     state = inspect(obj)
-    actor = session.info.get("audit_actor") or {}
+    table = obj.__tablename__
     return {
         "at": clock.utcnow(),
         "actor_user_id": actor.get("actor_user_id"),
@@ -91,12 +118,12 @@ def _entry(session, obj, action):
         "action": action, "subject": table,
         "subject_id": ",".join(str(state.dict.get(state.mapper.get_property_by_column(c).key))
                                for c in state.mapper.primary_key),
-        "changes": changes,
     }
 
 
 def _changes(obj, action):
     state = inspect(obj)
+    private = getattr(obj, "__private_until_shown__", ())
     changes = {}
     for column in state.mapper.column_attrs:
         key = column.key
@@ -118,6 +145,9 @@ def _changes(obj, action):
         if key in NOT_RECORDED or isinstance(before, bytes) or isinstance(after, bytes):
             before, after = (HIDDEN if before is not None else None,
                              HIDDEN if after is not None else None)
+        elif key in private:
+            before, after = (PRIVATE if before is not None else None,
+                             PRIVATE if after is not None else None)
         changes[key] = [_plain(before), _plain(after)]
     return changes
 

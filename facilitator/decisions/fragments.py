@@ -1,5 +1,6 @@
 """How the decision, the child's views and agency offers look to each audience. The decision's
-summary (#decision-summary) is redrawn on each change; the chair's form beside it is not."""
+summary (#decision-summary, in section#decision) is redrawn on each change; the chair's form
+beside it is not."""
 from flask import render_template
 
 from facilitator.actions.fragments import actor_name, common, render_action, short
@@ -19,7 +20,7 @@ def render_decision(meeting, audience):
 @renders("decisions.recorded", "decisions.notified")
 def decision_changed(event, audience):
     meeting = db.session.get(Meeting, event.meeting_id)
-    update = Update().upsert("decision-summary", render_decision(meeting, audience))
+    update = Update().upsert("decision", render_decision(meeting, audience))
     for action_id in event.payload.get("redated", []):
         update.upsert("actions-list", render_action(db.session.get(Action, action_id),
                                                     audience, meeting))

@@ -3,16 +3,18 @@ the live connection; the page normally sends them over the socket, see decisions
 from flask import Blueprint, request
 
 from facilitator.decisions import services
+from facilitator.decisions.models import VIEW_SOURCES
 from facilitator.live.http import form_key, posted_change
+from facilitator.templating import template_values
 
 bp = Blueprint("decisions", __name__)
 
 
-@bp.app_context_processor
+@template_values(bp)
 def limits():
     return {"view_limit": services.VIEW_LIMIT, "offer_limit": services.OFFER_LIMIT,
-            "agency_limit": services.AGENCY_LIMIT,
-            "rationale_limit_decision": services.RATIONALE_LIMIT}
+            "agency_limit": services.AGENCY_LIMIT, "rationale_limit": services.RATIONALE_LIMIT,
+            "view_sources": VIEW_SOURCES}
 
 
 @bp.post("/meetings/<int:meeting_id>/decision")

@@ -6,10 +6,14 @@ from datetime import time
 
 from facilitator import clock
 from facilitator.documents.models import APOLOGIES, EMAIL, IN_APP
+from facilitator.documents.people import attendance_of, attendees, role_of
 from facilitator.meetings.models import IN_ADVANCE
 
 END_OF_DAY = time(23, 59)
 DEFAULT_WITHIN = 2
+# How each copy goes, as the documents print it: never the address, which every recipient
+# would read (the addresses are in the delivery record, on the chair's documents page).
+HOW = {IN_APP: "In the app (link)", EMAIL: "By email", None: "No email address given"}
 
 
 def _rules(meeting):
@@ -17,23 +21,22 @@ def _rules(meeting):
 
 
 def recipients(meeting):
-    """[{name, channel, address, user_id, how}], in the order the minutes list them."""
-    from facilitator.documents.draft import attendance_of, attendees
-
+    """[{name, role, channel, address, user_id, how}], in the order the minutes list them."""
     result = []
     for person in attendees(meeting.id):
         if person.user_id is not None:
-            result.append({"name": person.name, "channel": IN_APP, "address": None,
-                           "user_id": person.user_id, "how": "In the app (link)"})
+            channel, address = IN_APP, None
         elif person.email:
-            result.append({"name": person.name, "channel": EMAIL, "address": person.email,
-                           "user_id": None, "how": f"By email to {person.email}"})
+            channel, address = EMAIL, person.email
         elif person.status != IN_ADVANCE and attendance_of(person) != APOLOGIES:
-            result.append({"name": person.name, "channel": None, "address": None,
-                           "user_id": None, "how": "No email address given"})
+            channel, address = None, None
+        else:
+            continue
+        result.append({"name": person.name, "role": role_of(person), "channel": channel,
+                       "address": address, "user_id": person.user_id, "how": HOW[channel]})
     for fixed in _rules(meeting).get("fixed", []):
-        result.append({"name": fixed["name"], "channel": EMAIL, "address": fixed["email"],
-                       "user_id": None, "how": f"By email to {fixed['email']}"})
+        result.append({"name": fixed["name"], "role": "", "channel": EMAIL,
+                       "address": fixed["email"], "user_id": None, "how": HOW[EMAIL]})
     return result
 
 

@@ -6,14 +6,16 @@ goes through `Texts`, which applies the chair's corrections over the meeting's r
 itself is never edited) and lists the texts the preview page offers to correct. Only revealed
 scaling rounds are read: an unrevealed score never reaches a document.
 """
-import importlib
 from datetime import timedelta
 
-from flask import render_template
+from flask import current_app, render_template
 
 from facilitator import clock
+from facilitator.actions.services import meeting_actions
 from facilitator.agenda.services import items_of
 from facilitator.board.services import board_cards
+from facilitator.decisions import services as decisions
+from facilitator.documents.distribution import recipients
 from facilitator.documents.models import (
     ACTIONS_SHEET,
     ATTENDANCE,
@@ -21,32 +23,44 @@ from facilitator.documents.models import (
     MINUTES,
     PANEL_AGENDA,
     PANEL_OUTCOMES,
-    VIEWS_SENT,
 )
-from facilitator.extensions import db
-from facilitator.meetings.models import (
-    CHAIR,
-    DECLINED,
-    IN_ADVANCE,
-    LOBBY,
-    MINUTE_TAKER,
-    REMOVED,
-    Participant,
+from facilitator.documents.people import (
+    attendance_of,
+    attendees,
+    role_of,
+    same_words,
+    seat_with_part,
 )
+from facilitator.errors import Refused
+from facilitator.meetings.models import CHAIR, MINUTE_TAKER
+from facilitator.panels import services as panels
 from facilitator.scaling.services import round_view, rounds_of
 
 CLASSIFICATION = "OFFICIAL-SENSITIVE"
 DAY = "%A %-d %B %Y"
 TIME = "%H:%M"
 
+# Each section's heading, by the name of the function that makes it.
+TITLES = {
+    "details": "Meeting details", "attendance": "Attendees", "agenda": "Agenda",
+    "childs_views": "The child's views, wishes and feelings", "board": "What the meeting said",
+    "agency_offers": "What support each agency can provide", "scaling": "Scaling",
+    "actions": "Stability Actions", "decision": "Decision", "distribution": "Distribution",
+    "panel_cases": "Cases", "panel_outcomes": "Outcomes",
+}
 
-def _optional(module):
-    """Another domain's read functions, when that domain is installed (issue 6 builds actions
-    and decisions); without it the sections it feeds are left out."""
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
+
+class SectionMissing(Refused):
+    """A section the document lists could not be made from the meeting's record. The document
+    is not drafted without it: a shorter one would be issued as if it were complete."""
+
+    def __init__(self, kind, key):
+        super().__init__(
+            f"{KINDS[kind]}: the document could not be drafted, because its section "
+            f"“{TITLES.get(key, key)}” could not be made from what the meeting recorded. "
+            "Nothing has been issued or sent. Ask the service's administrator (your IT team) "
+            "to look at the server's log, then try again.", 500)
+        self.kind, self.key = kind, key
 
 
 class Texts:
@@ -73,32 +87,11 @@ def _time(moment):
     return clock.london_format(moment, TIME)
 
 
-def _seats(meeting_id):
-    return db.session.scalars(db.select(Participant).filter_by(meeting_id=meeting_id)
-                              .order_by(Participant.id)).all()
-
-
-def _person(meeting_id, role):
-    return next((p for p in _seats(meeting_id) if p.meeting_role == role), None)
-
-
-def attendance_of(person):
-    """Present unless the chair said otherwise; someone who only sent views in advance."""
-    if person.attendance:
-        return person.attendance
-    return VIEWS_SENT if person.status == IN_ADVANCE else "present"
-
-
-def attendees(meeting_id):
-    """Everyone who took part or sent apologies or views: not the declined, removed or waiting."""
-    return [p for p in _seats(meeting_id) if p.status not in (DECLINED, REMOVED, LOBBY)]
-
-
 # ---- Sections --------------------------------------------------------------------------------
 
 def details(meeting, t):
-    chair = _person(meeting.id, CHAIR)
-    taker = _person(meeting.id, MINUTE_TAKER)
+    chair = seat_with_part(meeting.id, CHAIR)
+    taker = seat_with_part(meeting.id, MINUTE_TAKER)
     rows = [("Meeting", meeting.type.name),
             ("Child", f"{meeting.child.name} ({meeting.child.case_reference})"),
             ("Date", _day(meeting.scheduled_at)), ("Time", _time(meeting.scheduled_at)),
@@ -106,18 +99,18 @@ def details(meeting, t):
             ("Minute taker", taker.name if taker else "None named")]
     if meeting.type.is_panel:
         rows[1] = ("Panel", _panel_title(meeting))
-    return {"key": "details", "title": "Meeting details", "rows": rows}
+    return {"rows": rows}
 
 
 def attendance(meeting, t):
-    people = [{"name": p.name, "role": p.attends_as_label,
-               "meeting_role": {CHAIR: "Chair", MINUTE_TAKER: "Minute taker"}.get(
-                   p.meeting_role, ""),
+    """Each person once: their name, what they attend as with their part in running the
+    meeting (role_of), and how they took part."""
+    people = [{"name": p.name, "role": role_of(p),
                "attendance": ATTENDANCE.get(attendance_of(p), "Present"),
                "internal": p.user_id is not None}
               for p in attendees(meeting.id)]
     people.sort(key=lambda p: (p["role"], p["name"]))
-    return {"key": "attendance", "title": "Attendees", "people": people}
+    return {"people": people}
 
 
 def agenda(meeting, t):
@@ -134,16 +127,12 @@ def agenda(meeting, t):
                             "reason": t(f"extension-{e.id}", e.reason,
                                         f"Reason for more time on “{item.title}”")}
                            for e in item.extensions]})
-    return {"key": "agenda", "title": "Agenda", "entries": items}
+    return {"entries": items}
 
 
 def childs_views(meeting, t):
-    decisions = _optional("facilitator.decisions.services")
-    if decisions is None:
-        return None
     views = decisions.voices_for(meeting.id)["views"]
-    return {"key": "childs_views", "title": "The child's views, wishes and feelings",
-            "views": [{"source": v.source_label,
+    return {"views": [{"source": v.source_label,
                        "text": t(f"view-{v.id}", v.text, "The child's view")} for v in views]}
 
 
@@ -154,16 +143,12 @@ def board(meeting, t):
         columns.append({"question": column["question"], "cards": [
             t(f"card-{c['id']}", c["text"], f"Card {n} under “{column['question']}”")
             for n, c in enumerate(cards.get(column["key"], []), 1)]})
-    return {"key": "board", "title": "What the meeting said", "columns": columns}
+    return {"columns": columns}
 
 
 def agency_offers(meeting, t):
-    decisions = _optional("facilitator.decisions.services")
-    if decisions is None:
-        return None
     offers = decisions.voices_for(meeting.id)["offers"]
-    return {"key": "agency_offers", "title": "What support each agency can provide",
-            "offers": [{"agency": t(f"agency-{o.id}", o.agency, "Agency"),
+    return {"offers": [{"agency": t(f"agency-{o.id}", o.agency, "Agency"),
                         "offer": t(f"offer-{o.id}", o.offer, f"What {o.agency} can provide")}
                        for o in offers]}
 
@@ -182,8 +167,10 @@ def scaling(meeting, t):
                  "scores": [], "chart_svg": "", "chart_text": ""}
         if results:
             entry.update(
+                # A young person shown as "Young person" is not "Young person, Young person".
                 scores=[{"value": s["value"], "label": s["label"], "name": s["name"],
-                         "role": s["role"], "in_advance": s["in_advance"], "was": s["was"],
+                         "role": "" if same_words(s["role"], s["name"]) else s["role"],
+                         "in_advance": s["in_advance"], "was": s["was"],
                          "reason": t(f"reason-{round_.id}-{i}", s["reason"],
                                      f"{s['name']}'s reason, round {round_.number}")}
                         for i, s in enumerate(results["scores"])],
@@ -197,15 +184,12 @@ def scaling(meeting, t):
                     "median": "%g" % results["movement"]["median"],
                     "words": results["movement"]["words"]})
         rounds.append(entry)
-    return {"key": "scaling", "title": "Scaling", "rounds": rounds}
+    return {"rounds": rounds}
 
 
 def actions(meeting, t):
-    module = _optional("facilitator.actions.services")
-    if module is None:
-        return None
     rows = []
-    for action in module.meeting_actions(meeting.id):
+    for action in meeting_actions(meeting.id):
         if not action.is_confirmed:
             continue  # a proposal the chair never confirmed is not a Stability Action
         rows.append({"what": t(f"action-{action.id}", action.what, "Stability Action"),
@@ -213,18 +197,15 @@ def actions(meeting, t):
                      "due": action.due_on.strftime("%-d %B %Y") if action.due_on
                      else action.timescale_label,
                      "destination": action.destination_label, "status": action.status_label})
-    return {"key": "actions", "title": "Stability Actions", "actions": rows}
+    return {"actions": rows}
 
 
 def decision(meeting, t):
-    decisions = _optional("facilitator.decisions.services")
-    if decisions is None or not decisions.has_decision(meeting.type):
-        return None
     view = decisions.decision_view(meeting)
     recorded = view["decision"]
     if recorded is None:
-        return {"key": "decision", "title": "Decision", "recorded": False}
-    return {"key": "decision", "title": "Decision", "recorded": True,
+        return {"recorded": False}
+    return {"recorded": True,
             "outcome": view.get("outcome_label", ""),
             "approval": view.get("approval_label", ""),
             "rationale": t("decision-rationale", recorded.rationale, "Reasons for the decision"),
@@ -237,17 +218,15 @@ def decision(meeting, t):
 
 
 def distribution(meeting, t):
-    from facilitator.documents.distribution import recipients
-
-    return {"key": "distribution", "title": "Distribution",
-            "recipients": [{"name": r["name"], "how": r["how"]} for r in recipients(meeting)]}
+    """Who gets the document, as what and how; never their addresses (every recipient reads
+    this list)."""
+    return {"recipients": [{"name": r["name"], "role": r["role"], "how": r["how"]}
+                           for r in recipients(meeting)]}
 
 
 # ---- Panels ----------------------------------------------------------------------------------
 
 def _panel(meeting):
-    from facilitator.panels import services as panels
-
     return panels.panel_view(meeting)
 
 
@@ -270,7 +249,7 @@ def panel_cases(meeting, t):
             "papers": "No papers yet" if case["no_papers"] else
             ("Late papers" if case["late"] else "Papers in")})
         at += timedelta(minutes=view["slot_minutes"])
-    return {"key": "panel_cases", "title": "Cases", "cases": cases,
+    return {"cases": cases,
             "deadlines": [("Papers due", clock.london_format(view["papers_due"])),
                           ("Agenda out", clock.london_format(view["agenda_out"])),
                           ("Outcomes out by", clock.london_format(view["outcomes_out"]))]}
@@ -295,7 +274,7 @@ def panel_outcomes(meeting, t):
             "disagreements": [{"who": d.who, "what": t(f"disagreement-{d.id}", d.what,
                                                        f"Disagreement, case {case['number']}")}
                               for d in slot.disagreements]})
-    return {"key": "panel_outcomes", "title": "Outcomes", "cases": cases}
+    return {"cases": cases}
 
 
 SECTIONS = {
@@ -309,25 +288,41 @@ SECTIONS = {
 
 def kinds_for(meeting):
     """The documents a meeting issues: the panel's agenda and outcomes, or the minutes and the
-    Stability Actions sheet (when the actions domain is there)."""
-    if meeting.type.is_panel:
-        return [PANEL_AGENDA, PANEL_OUTCOMES]
-    kinds = [MINUTES]
-    if _optional("facilitator.actions.services") is not None:
-        kinds.append(ACTIONS_SHEET)
-    return kinds
+    Stability Actions sheet."""
+    return [PANEL_AGENDA, PANEL_OUTCOMES] if meeting.type.is_panel else [MINUTES, ACTIONS_SHEET]
+
+
+def sections_for(meeting, kind):
+    """The sections a document of this kind has: the decision only where the meeting's type
+    records one."""
+    if decisions.has_decision(meeting.type):
+        return SECTIONS[kind]
+    return tuple(section for section in SECTIONS[kind] if section.__name__ != "decision")
+
+
+def _make(section, meeting, kind, t):
+    """One section, with its key and heading. One that cannot be made stops the draft."""
+    key = t.section = section.__name__
+    try:
+        built = section(meeting, t)
+    except Refused:
+        raise
+    except Exception as error:
+        current_app.logger.exception("The %s section of the %s of meeting %s failed", key,
+                                     kind, meeting.id)
+        raise SectionMissing(kind, key) from error
+    if built is None:
+        current_app.logger.error("The %s section of the %s of meeting %s was empty", key, kind,
+                                 meeting.id)
+        raise SectionMissing(kind, key)
+    return {"key": key, "title": TITLES[key], **built}
 
 
 def build(meeting, kind, corrections=None):
     """The draft of one document: its title, header lines and sections, and the texts that
     may be corrected (with the corrections applied)."""
     t = Texts(corrections)
-    sections = []
-    for section in SECTIONS[kind]:
-        t.section = section.__name__
-        built = section(meeting, t)
-        if built is not None:
-            sections.append(built)
+    sections = [_make(section, meeting, kind, t) for section in sections_for(meeting, kind)]
     subject = (_panel_title(meeting) if meeting.type.is_panel
                else f"{meeting.child.name} ({meeting.child.case_reference})")
     title = f"{KINDS[kind]}: {meeting.type.name}, {subject}" if not meeting.type.is_panel \

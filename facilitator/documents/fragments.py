@@ -4,9 +4,11 @@ from facilitator.live.render import Update, renders
 
 @renders("meeting.closed")
 def closed(event, audience):
-    # Guests' pages are also told through their seat (documents.services.close_meeting) and
-    # reload into the "meeting has closed" page; staff pages stay, and can no longer change.
-    return Update(announce="The chair has closed the meeting. Nothing more can be added.")
+    # Closed means closed on every page: the projector stops offering a way to join, a staff
+    # board becomes the record. Guests' pages are also told through their seat
+    # (documents.services.close_meeting) and reload into the "meeting has closed" page.
+    return Update(announce="The chair has closed the meeting. Nothing more can be added."
+                  ).reload()
 
 
 @renders("document.issued")

@@ -1,5 +1,6 @@
 """Email with the PDF attached, over SMTP (settings from the environment: facilitator.config),
-and the calendar invitation (ICS) for the review meeting."""
+and the calendar invitation (ICS) for the review meeting. A failure is told to the chair in
+plain words (`failure_for_chair`); its technical detail goes to the server's log only."""
 import smtplib
 import ssl
 from datetime import timedelta, timezone
@@ -72,11 +73,64 @@ def compose(delivery, document, pdf, invitation=None):
     return message
 
 
+ASK = ("Try again later. If it keeps failing, ask the service's administrator (your IT team) "
+       "to check the email settings.")
+NOT_SET_UP = ("Email is not set up on this server, so it was not sent. Ask the service's "
+              "administrator (your IT team) to set up email, then press “Try again”.")
+
+
+class NotSetUp(Exception):
+    """No mail server is configured (FACILITATOR_SMTP_HOST is empty)."""
+
+    def __str__(self):
+        return "FACILITATOR_SMTP_HOST is not set: no mail server is configured"
+
+
+def is_set_up():
+    return bool(current_app.config["SMTP_HOST"])
+
+
+# What happened, by the kind of failure (first match); an SMTP error is also an OSError.
+CAUSES = (
+    (smtplib.SMTPAuthenticationError,
+     "The mail server did not accept this service's sign-in, so it was not sent."),
+    (smtplib.SMTPRecipientsRefused,
+     "The mail server would not take the email address, so it was not sent. Check the address "
+     "with the person."),
+    (TimeoutError, "The mail server did not answer in time, so it may not have been sent."),
+    (ssl.SSLError,
+     "The service could not make a secure connection to the mail server, so it was not sent."),
+    (smtplib.SMTPResponseException, "The mail server turned the email down, so it was not sent."),
+    (OSError, "The service could not reach the mail server, so it was not sent."),
+)
+
+
+def failure_for_chair(error):
+    """What happened, what to do and whom to ask, in words for the chair: never the exception
+    or a setting's name."""
+    if isinstance(error, NotSetUp):
+        return NOT_SET_UP
+    # smtplib reports a timeout as the server disconnecting, with the timeout as its context.
+    chain = [error, error.__cause__ or error.__context__]
+    happened = next((words for kind, words in CAUSES
+                     if any(isinstance(link, kind) for link in chain)),
+                    "The email could not be sent.")
+    return f"{happened} {ASK}"
+
+
+def detail(error):
+    """A failure for the server's log: a refused recipient by its SMTP code, not its address."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "recipient refused with " + ", ".join(
+            str(code) for code, _ in error.recipients.values())
+    return str(error)
+
+
 def send(message):
     """Hand one message to the SMTP server; raises on any failure (the caller records it)."""
+    if not is_set_up():
+        raise NotSetUp()
     settings = current_app.config
-    if not settings["SMTP_HOST"]:
-        raise RuntimeError("Email is not set up on this server (FACILITATOR_SMTP_HOST).")
     kind = smtplib.SMTP_SSL if settings["SMTP_SSL"] else smtplib.SMTP
     extra = {"context": ssl.create_default_context()} if settings["SMTP_SSL"] else {}
     with kind(settings["SMTP_HOST"], settings["SMTP_PORT"], timeout=settings["SMTP_TIMEOUT"],

@@ -1,5 +1,5 @@
-"""Documents (DESIGN "Domain"): the meeting's close, the draft's corrections, issued PDFs (never
-changed once issued: a correction is a new version), who downloaded them, and each delivery."""
+"""Documents: the meeting's close, the draft's corrections, issued PDFs (never changed once
+issued: a correction is a new version), who downloaded them, and each delivery."""
 from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
@@ -10,7 +10,7 @@ from facilitator.clock import utcnow
 from facilitator.extensions import db
 from facilitator.meetings.models import Meeting, Participant
 
-# How someone took part, for the minutes' attendance list (DESIGN "Domain": Participant).
+# How someone took part, for the minutes' attendance list.
 PRESENT, REMOTE, APOLOGIES, VIEWS_SENT = "present", "remote", "apologies", "views_sent"
 ATTENDANCE = {PRESENT: "Present", REMOTE: "Remote", APOLOGIES: "Apologies",
               VIEWS_SENT: "Views sent"}

@@ -1,4 +1,5 @@
-"""Rendering a document to PDF, off the live path (DESIGN rule 5).
+"""Rendering a document to PDF, off the live path (docs/architecture.md, "Heavy work off
+the live path").
 
 A PDF takes about a second of CPU. With Socket.IO in threading mode that second would hold the
 GIL and stall every other meeting's sockets, so the rendering runs in a separate process: the
@@ -92,12 +93,6 @@ def _lower_priority():
         pass
 
 
-def _warm():
-    """Import WeasyPrint once when the worker starts, not in the first person's request."""
-    import weasyprint  # noqa: F401
-    return True
-
-
 # ---- In the app process --------------------------------------------------------------------
 
 def _executor():
@@ -122,11 +117,6 @@ def reset_worker():
         broken, _pool = _pool, None
     if broken is not None:
         broken.shutdown(wait=False, cancel_futures=True)
-
-
-def start_worker():
-    """Start the worker ahead of the first document (the benchmark and servers call this)."""
-    return _executor().submit(_warm)
 
 
 @atexit.register

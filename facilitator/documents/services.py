@@ -1,10 +1,11 @@
 """Closing a meeting, correcting its drafts, issuing documents and delivering them.
 
-Closing and issuing are changes to the meeting, so each is one `record_change` (DESIGN rule 1).
-An issued document is never changed: a correction is the next version, with its reason, and the
-earlier versions stay. The PDF is rendered in a separate process before the write transaction
-(DESIGN rule 5). Emails go out in a background task once the issue is committed, so the mail
-server never keeps the chair waiting. A delivery is claimed before it is sent, so a retry, or
+Closing and issuing are changes to the meeting, so each is one `record_change`
+(docs/architecture.md, "One write path"). An issued document is never changed: a correction is
+the next version, with its reason, and the earlier versions stay. The PDF is rendered in a
+separate process before the write transaction (docs/architecture.md, "Heavy work off the live
+path"). Emails go out in a background task once the issue is committed, so the mail server
+never keeps the chair waiting. A delivery is claimed before it is sent, so a retry, or
 two at once, can never email the same person twice.
 """
 import hashlib
@@ -16,9 +17,11 @@ from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 
 from facilitator import clock
+from facilitator.agenda.models import AgendaItem
+from facilitator.decisions.services import decision_for
 from facilitator.documents import draft as drafts
-from facilitator.documents import mail
-from facilitator.documents.distribution import recipients
+from facilitator.documents import mail, render
+from facilitator.documents.distribution import deadline_view, recipients
 from facilitator.documents.models import (
     ATTENDANCE,
     EMAIL,
@@ -36,7 +39,7 @@ from facilitator.documents.models import (
     DocumentDraft,
     MeetingClosure,
 )
-from facilitator.documents.render import pdf_of
+from facilitator.documents.people import attendees
 from facilitator.errors import Refused
 from facilitator.extensions import db, socketio
 from facilitator.live.broadcast import notify_seat
@@ -137,8 +140,6 @@ def clean_email(value, name):
 
 def _end_current_item(meeting):
     """The agenda's current item ends when the meeting does, so the minutes have its times."""
-    from facilitator.agenda.models import AgendaItem
-
     item = meeting.current_item_id and db.session.get(AgendaItem, meeting.current_item_id)
     now = clock.utcnow()
     if item and item.started_at and not item.ended_at:
@@ -161,7 +162,7 @@ def closure_of(meeting_id):
 
 def close_form_people(meeting_id):
     """Everyone the close form asks about: attendees and those who sent views in advance."""
-    return drafts.attendees(meeting_id)
+    return attendees(meeting_id)
 
 
 # ---- Drafts and corrections ----------------------------------------------------------------
@@ -283,10 +284,8 @@ def _check_version(meeting_id, kind, version):
 
 def _render(draft):
     try:
-        return pdf_of(draft)
+        return render.pdf_of(draft)
     except BrokenProcessPool:
-        from facilitator.documents import render
-
         render.reset_worker()
         raise Refused("The document could not be made just now. Try again.", 503) from None
 
@@ -379,12 +378,24 @@ def deliver(delivery_id):
                                _invitation(document, delivery))
         mail.send(message)
     except Exception as error:  # any failure is shown to the chair, who can retry
-        delivery.status, delivery.error = FAILED, f"{type(error).__name__}: {error}"[
-            :ERROR_LIMIT]
+        _log_failure(delivery, error)
+        delivery.status, delivery.error = FAILED, mail.failure_for_chair(error)[:ERROR_LIMIT]
     else:
         delivery.status, delivery.error, delivery.sent_at = SENT, None, clock.utcnow()
     db.session.commit()
     return True
+
+
+def _log_failure(delivery, error):
+    """The technical detail, for the administrator: a mail server's failure in one line (no
+    recipient's address), anything else with its traceback."""
+    if isinstance(error, (mail.NotSetUp, OSError)):
+        current_app.logger.warning("Email %s of document %s was not sent: %s: %s", delivery.id,
+                                   delivery.document_id, type(error).__name__,
+                                   mail.detail(error))
+    else:
+        current_app.logger.exception("Email %s of document %s was not sent", delivery.id,
+                                     delivery.document_id)
 
 
 def _pdf_bytes(document_id):
@@ -392,8 +403,7 @@ def _pdf_bytes(document_id):
 
 
 def review_date_of(meeting_id):
-    decisions = drafts._optional("facilitator.decisions.services")
-    decision = decisions.decision_for(meeting_id) if decisions else None
+    decision = decision_for(meeting_id)
     return decision.review_date if decision is not None else None
 
 
@@ -437,15 +447,8 @@ def notifications_for(user):
                               .order_by(Delivery.id.desc())).all()
 
 
-def unseen_count(user):
-    return db.session.scalar(db.select(db.func.count(Delivery.id)).filter_by(
-        user_id=user.id, channel=IN_APP, seen_at=None)) or 0
-
-
 def documents_page(meeting_id, user):
     """Everything the meeting's documents page shows to its chair or minute taker."""
-    from facilitator.documents.distribution import deadline_view
-
     meeting = _meeting(meeting_id)
     seat = staff_seat(meeting_id, user, (CHAIR, MINUTE_TAKER))
     documents = versions_of(meeting_id)
@@ -455,5 +458,6 @@ def documents_page(meeting_id, user):
               "ready": kind == PANEL_AGENDA or not meeting.is_open}
              for kind in drafts.kinds_for(meeting)]
     return {"meeting": meeting, "seat": seat, "kinds": kinds, "closure": closure_of(meeting_id),
-            "deadline": deadline_view(meeting, first),
+            "deadline": deadline_view(meeting, first), "email_ready": mail.is_set_up(),
+            "by_email": [r["name"] for r in recipients(meeting) if r["channel"] == EMAIL],
             "downloads": {d.id: downloads_of(d.id) for d in documents}}

@@ -5,16 +5,16 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 
 from facilitator.accounts.views import staff_required
 from facilitator.documents import services
-from facilitator.documents.models import ATTENDANCE, KINDS
+from facilitator.documents.models import ATTENDANCE
 from facilitator.errors import Refused
+from facilitator.templating import template_values
 
 bp = Blueprint("documents", __name__)
 
 
-@bp.app_context_processor
+@template_values(bp)
 def documents_helpers():
-    return {"attendance_choices": ATTENDANCE, "document_kinds": KINDS,
-            "correction_limit": services.CORRECTION_LIMIT,
+    return {"attendance_choices": ATTENDANCE, "correction_limit": services.CORRECTION_LIMIT,
             "reason_limit": services.REASON_LIMIT}
 
 

@@ -1,4 +1,4 @@
-"""The one write path (DESIGN rules 1 and 2)."""
+"""The one write path, and broadcast after commit (docs/architecture.md, rules 1 and 2)."""
 import threading
 from collections import deque
 

@@ -38,6 +38,11 @@ class Update:
         self.ops.append({"op": "order", "into": into, "ids": ids})
         return self
 
+    def reload(self):
+        """Have the page drawn afresh: what it is has changed, not one piece of it."""
+        self.ops.append({"op": "reload"})
+        return self
+
 
 def renders(*event_types):
     def register(function):

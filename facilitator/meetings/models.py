@@ -20,6 +20,12 @@ ATTENDS_AS = {
     "other": "Other",
 }
 CHAIR_ATTENDS_AS = {"chair": "Chair"}
+# Who the chair may make minute taker: staff and professionals. Never a carer or the young
+# person: the minute taker tidies everyone's words and sees the chair's view of the meeting that
+# is about them. "Other" may: it is how someone whose agency is not listed joins (business
+# support, who usually take the minutes, a health visitor), and the chair knows who they let in.
+TAKES_MINUTES = frozenset({"childs_social_worker", "supervising_social_worker",
+                           "placement_support", "iro", "camhs", "school", "other"})
 
 # What someone may do in the meeting.
 CHAIR, MINUTE_TAKER, PARTICIPANT, OBSERVER = "chair", "minute_taker", "participant", "observer"
@@ -141,6 +147,11 @@ class Participant(db.Model):
     @property
     def attends_as_label(self):
         return {**ATTENDS_AS, **CHAIR_ATTENDS_AS}.get(self.attends_as, "Other")
+
+    @property
+    def takes_minutes(self):
+        """Whether the chair may make this person minute taker (by who they attend as)."""
+        return self.attends_as in TAKES_MINUTES
 
     @property
     def runs_meeting(self):

@@ -1,9 +1,8 @@
 """Operations on meetings and their people. Each change goes through live.record_change."""
 import secrets
-from datetime import timedelta
 
 from facilitator.agenda.services import create_agenda
-from facilitator.clock import add_working_days, london_today
+from facilitator.clock import due_day, london_today
 from facilitator.errors import Refused
 from facilitator.extensions import db
 from facilitator.live.broadcast import notify_seat
@@ -37,7 +36,7 @@ NAME_LIMIT = 80
 def participant_payload(p):
     return {"id": p.id, "meeting_id": p.meeting_id, "name": p.name, "attends_as": p.attends_as,
             "attends_as_label": p.attends_as_label, "meeting_role": p.meeting_role,
-            "status": p.status, "user_id": p.user_id}
+            "status": p.status, "user_id": p.user_id, "takes_minutes": p.takes_minutes}
 
 
 def create_meeting(user, *, case_reference, child_name, scheduled_at, location,
@@ -80,12 +79,10 @@ def create_meeting(user, *, case_reference, child_name, scheduled_at, location,
 
 
 def due_date(rule, immediate_risk, today=None):
-    """The date a meeting is due by, from the type's rule and today's date in England."""
+    """The date a meeting is due by, from the type's rule and today's date in England: a
+    working day, within the timescale (clock.due_day)."""
     step = rule["immediate_risk" if immediate_risk else "otherwise"]
-    today = today or london_today()
-    if "working_days" in step:
-        return add_working_days(today, step["working_days"])
-    return today + timedelta(days=step["days"])
+    return due_day(today or london_today(), **step)
 
 
 def child_for(case_reference, child_name):
@@ -228,9 +225,13 @@ def remove(meeting_id, chair, participant_id):
 
 
 def set_minute_taker(meeting_id, chair, participant_id, on):
-    role = MINUTE_TAKER if on else PARTICIPANT
-    change = _chair_changes(meeting_id, chair, participant_id, (ADMITTED,),
-                            lambda p: setattr(p, "meeting_role", role))
+    def take_role(person):
+        if on and not person.takes_minutes:
+            raise Refused(f"{person.name} attends as {person.attends_as_label.lower()}, so cannot "
+                          "take the minutes. Choose a member of staff or a professional.", 409)
+        person.meeting_role = MINUTE_TAKER if on else PARTICIPANT
+
+    change = _chair_changes(meeting_id, chair, participant_id, (ADMITTED,), take_role)
     event = record_change(meeting_id, "participant.role_changed", change, actor=chair)
     # Their pages reload into the view for the new role; closing their sockets makes sure no
     # page keeps receiving the chair's view after the role is taken away.

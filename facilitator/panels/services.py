@@ -5,14 +5,17 @@ type's `rules.series`), the meeting set up for one date, and each date's deadlin
 agenda out, outcomes out). In the panel: case slots with their criteria, each with its own
 agenda item, and an outcome with a rationale that creates its follow-up deadlines.
 
-Every change to a panel meeting is one `record_change` (DESIGN rule 1). All times are stored as
-naive UTC and computed from London wall-clock rules, so they stay right across the clock changes;
-working days skip weekends and England and Wales bank holidays (facilitator.clock).
+Every change to a panel meeting is one `record_change` (docs/architecture.md, "One write
+path"). All times are stored as naive UTC and computed from London wall-clock rules, so they
+stay right across the clock changes; working days skip weekends and England and Wales bank
+holidays, and a deadline that would fall on one of those falls on the working day before
+(facilitator.clock).
 """
 import calendar
 from datetime import date, datetime, time, timedelta
 
 from dateutil import rrule
+from sqlalchemy.exc import IntegrityError
 
 from facilitator import clock
 from facilitator.agenda.models import AgendaItem
@@ -36,8 +39,6 @@ from facilitator.text import clean_text
 
 PANEL_TYPE = "step_up_step_down"
 NEXT_DATES = 6
-# A deadline counted in days is due by the end of that day in England.
-END_OF_DAY = time(23, 59)
 NAME_LIMIT = 120
 RATIONALE_LIMIT = 2000
 DISAGREEMENT_LIMIT = 1000
@@ -45,6 +46,9 @@ WEEKDAYS = {"MO": rrule.MO, "TU": rrule.TU, "WE": rrule.WE, "TH": rrule.TH, "FR"
             "SA": rrule.SA, "SU": rrule.SU}
 
 NO_CASE = "That case is not part of this panel."
+ALREADY_SET_UP = "The panel meeting for that date is already set up."
+# The criterion (panel type's data, step down) that booking the case with its lead person meets.
+LEAD_PERSON = "lead_person"
 
 
 # ---- Series and dates ---------------------------------------------------------------------
@@ -83,18 +87,29 @@ def panel_starts_at(rules, day):
     return clock.from_london(day, at)
 
 
+def _usual_day(rules, key, starts_at):
+    """The day the rule names for the papers or the agenda ("the Wednesday before")."""
+    return clock.to_london(starts_at).date() - timedelta(days=rules[key]["days_before"])
+
+
 def deadlines(rules, starts_at):
-    """Papers due, agenda out and outcomes out for a panel starting at `starts_at` (UTC)."""
-    day = clock.to_london(starts_at).date()
+    """Papers due, agenda out and outcomes out for a panel starting at `starts_at` (UTC). The
+    papers and the agenda keep their time of day; on a day that is not a working day they are
+    brought forward to the working day before (the outcomes count working days)."""
+    def before(key):
+        return clock.from_london(clock.on_or_before_working_day(_usual_day(rules, key, starts_at)),
+                                 time.fromisoformat(rules[key]["time"]))
 
-    def before(rule):
-        return clock.from_london(day - timedelta(days=rule["days_before"]),
-                                 time.fromisoformat(rule["time"]))
+    outcomes_out, _ = clock.deadline(starts_at, rules["outcomes_out"])
+    return {"papers_due": before("papers_due"), "agenda_out": before("agenda_out"),
+            "outcomes_out": outcomes_out}
 
-    outcomes_day = clock.add_working_days(day, rules["outcomes_out"]["working_days"])
-    return {"papers_due": before(rules["papers_due"]),
-            "agenda_out": before(rules["agenda_out"]),
-            "outcomes_out": clock.from_london(outcomes_day, END_OF_DAY)}
+
+def brought_forward(rules, starts_at):
+    """{"papers_due" or "agenda_out": the day the rule names} for each of the two that was
+    brought forward from a weekend or bank holiday, for the pages to say so."""
+    usual = {key: _usual_day(rules, key, starts_at) for key in ("papers_due", "agenda_out")}
+    return {key: day for key, day in usual.items() if not clock.is_working_day(day)}
 
 
 def _type_rules(type_code):
@@ -152,20 +167,29 @@ def set_up_panel(user, series_id, panel_date):
         raise Refused("That date is not one of this panel's dates.")
     if panel_date < clock.london_today():
         raise Refused("That panel date has passed.")
-    existing = panel_meeting_on(series.id, panel_date)
-    if existing is not None:
-        raise Refused("The panel meeting for that date is already set up.", 409)
+    if panel_meeting_on(series.id, panel_date) is not None:
+        raise Refused(ALREADY_SET_UP, 409)
     locality = series.locality
-    # A meeting belongs to a child record; a panel's stands for the panel itself and is never
-    # shown as a child (the panel's pages show the locality and date instead).
-    meeting = meetings.create_meeting(
-        user, case_reference=f"PANEL-{series.id}-{panel_date:%Y%m%d}",
-        child_name=f"{locality.name} panel", scheduled_at=panel_starts_at(rules, panel_date),
-        location=locality.venue, type_code=series.type_code)
-    db.session.add(PanelMeeting(series_id=series.id, panel_date=panel_date,
-                                meeting_id=meeting.id))
-    db.session.commit()
-    return meeting
+
+    def link(meeting):  # the meeting and its place in the series: one transaction
+        db.session.add(PanelMeeting(series_id=series.id, panel_date=panel_date,
+                                    meeting_id=meeting.id))
+        db.session.flush()
+        return {"series": series.id, "panel_date": panel_date.isoformat()}
+
+    try:
+        # A meeting belongs to a child record; a panel's stands for the panel itself and is
+        # never shown as a child (the panel's pages show the locality and date instead).
+        return meetings.create_meeting(
+            user, case_reference=f"PANEL-{series.id}-{panel_date:%Y%m%d}",
+            child_name=f"{locality.name} panel", scheduled_at=panel_starts_at(rules, panel_date),
+            location=locality.venue, type_code=series.type_code, link=link)
+    except IntegrityError:
+        # A double submit: the other request set up this date since the check above.
+        db.session.rollback()
+        if panel_meeting_on(series.id, panel_date) is None:
+            raise
+        raise Refused(ALREADY_SET_UP, 409)
 
 
 def panel_meeting_on(series_id, panel_date):
@@ -189,6 +213,7 @@ def overview(user, today=None):
                 seat = linked and db.session.scalar(db.select(Participant).filter_by(
                     meeting_id=linked.meeting_id, user_id=user.id))
                 dates.append({"day": day, "starts_at": starts, **deadlines(rules, starts),
+                              "brought_forward": brought_forward(rules, starts),
                               "meeting": linked.meeting if linked else None, "seat": seat})
             entries.append({"series": series, "dates": dates})
         result.append({"locality": locality, "series": entries})
@@ -224,13 +249,21 @@ def add_case(meeting_id, actor, *, case_reference, child_name, direction, presen
                            f"{DIRECTIONS[direction]}", rules["slot_minutes"], before_last=True)
         slot = CaseSlot(meeting_id=meeting_id, number=number, agenda_item_id=item.id,
                         child=child, direction=direction, presenting_worker=worker,
-                        lead_person=lead, papers_received_at=received, criteria={},
+                        lead_person=lead, papers_received_at=received,
+                        criteria=_met_on_booking(rules, direction, lead),
                         added_by_id=seat.id, created_at=clock.utcnow())
         db.session.add(slot)
         db.session.flush()
         return {"slot": slot.id, "number": number, "direction": direction,
                 "case_reference": reference, "agenda_item": item.id}
     return record_change(meeting_id, "panel.case_added", change, actor=actor, key=key)
+
+
+def _met_on_booking(rules, direction, lead):
+    """The criteria a booking meets by itself: a lead person named for a direction whose
+    criteria (the type's data) ask for one."""
+    keys = {c["key"] for c in rules["criteria"].get(direction, [])}
+    return {LEAD_PERSON: True} if lead and LEAD_PERSON in keys else {}
 
 
 def papers_time(value):
@@ -326,27 +359,28 @@ def outcome_choices(rules, direction):
 
 
 def follow_up_due(rule, decided_at):
-    """(due_at UTC, the rule in words, whether it is due by the end of a day) for one follow-up.
+    """(due_at UTC, the rule in words, whether it is due by the end of a day) for one follow-up,
+    counted from the decision by the calendar's one rule (clock.deadline).
 
     `working_days` n: by the end of the nth working day after the decision's day in England
     (0: that day, or the next working day). `days` n: by the end of the nth calendar day after.
-    `hours` n: exactly n hours after the decision.
+    `hours` n: exactly n hours after the decision. A calendar count that ends on a weekend or
+    bank holiday is due by the end of the working day before.
     """
-    day = clock.to_london(decided_at).date()
     if "working_days" in rule:
         count = int(rule["working_days"])
         words = ("the same working day" if count == 0 else
                  f"within {count} working day{'s' if count != 1 else ''}")
-        return (clock.from_london(clock.add_working_days(day, count), END_OF_DAY), words, True)
-    if "days" in rule:
+    elif "days" in rule:
         count = int(rule["days"])
-        return (clock.from_london(day + timedelta(days=count), END_OF_DAY),
-                f"within {count} day{'s' if count != 1 else ''}", True)
-    if "hours" in rule:
+        words = f"within {count} day{'s' if count != 1 else ''}"
+    elif "hours" in rule:
         count = int(rule["hours"])
-        return (decided_at + timedelta(hours=count),
-                f"within {count} hour{'s' if count != 1 else ''}", False)
-    raise ValueError(f"A follow-up rule needs working_days, days or hours: {rule!r}")
+        words = f"within {count} hour{'s' if count != 1 else ''}"
+    else:
+        raise ValueError(f"A follow-up rule needs working_days, days or hours: {rule!r}")
+    due_at, whole_day = clock.deadline(decided_at, rule)
+    return due_at, words, whole_day
 
 
 def record_disagreement(meeting_id, actor, slot_id, who, what, key=None):
@@ -442,6 +476,7 @@ def panel_view(meeting):
     due = deadlines(rules, meeting.scheduled_at)
     title = f"{linked.series.locality.name} panel" if linked else meeting.type.name
     return {"title": title, "linked": linked, "starts_at": meeting.scheduled_at, **due,
+            "brought_forward": brought_forward(rules, meeting.scheduled_at),
             "slot_minutes": rules["slot_minutes"],
             "slots": [slot_view(s, meeting, rules, due["papers_due"])
                       for s in slots_of(meeting.id)],

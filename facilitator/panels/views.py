@@ -3,28 +3,21 @@ form posts (for a browser without the live connection; the page normally sends t
 socket, see panels.sockets)."""
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
-from facilitator import clock
 from facilitator.accounts.views import staff_required
 from facilitator.errors import Refused, beside_field
 from facilitator.live.http import form_key, posted_change
 from facilitator.panels import services
 from facilitator.panels.forms import SeriesForm, SetUpPanelForm
+from facilitator.templating import template_values
 
 bp = Blueprint("panels", __name__)
 
 
-@bp.app_context_processor
+@template_values(bp)
 def panel_helpers():
-    return {"panel_name_limit": services.NAME_LIMIT,
+    return {"name_limit": services.NAME_LIMIT,
             "rationale_limit": services.RATIONALE_LIMIT,
-            "disagreement_limit": services.DISAGREEMENT_LIMIT,
-            "on_working_day": on_working_day}
-
-
-def on_working_day(moment):
-    """Whether a UTC moment falls on a working day in England (a deadline on a bank holiday
-    is shown as such)."""
-    return clock.is_working_day(clock.to_london(moment).date())
+            "disagreement_limit": services.DISAGREEMENT_LIMIT}
 
 
 def _series_form():

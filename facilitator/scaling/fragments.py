@@ -113,7 +113,7 @@ def members_changed(event, audience):
 
 
 def render_advance_entry(person):
-    sent = services.advance_score(person) is not None
+    sent = services.advance_sent_at(person) is not None
     return render_template("scaling/_advance_entry.html", person=person, sent=sent,
                            fragment=True)
 

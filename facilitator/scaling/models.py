@@ -53,6 +53,9 @@ class Score(db.Model):
     """
 
     __tablename__ = "scores"
+    # No one but its author learns a score before its round is revealed: the audit trail records
+    # these as changed, and what the reveal showed when it showed it (audit.trail.disclose).
+    __private_until_shown__ = ("value", "reason")
     __table_args__ = (UniqueConstraint("round_id", "participant_id"),
                       Index("ix_scores_meeting_participant", "meeting_id", "participant_id"))
 

@@ -40,14 +40,6 @@ class Scale:
     def higher_is_stable(self):
         return self.spec["stable_end"] == "high"
 
-    @property
-    def stable_value(self):
-        return self.maximum if self.higher_is_stable else self.minimum
-
-    @property
-    def unstable_value(self):
-        return self.minimum if self.higher_is_stable else self.maximum
-
     def label(self, value):
         return self.spec.get("labels", {}).get(str(value), "")
 

@@ -3,13 +3,16 @@
 Privacy: a score's value and reason leave the server in two ways only. `my_score` gives a
 person their own; `round_view` gives everyone the results once the chair has revealed the round.
 Events about scores record who scored, never what, so nothing replayed or broadcast can carry
-a score before its reveal.
+a score before its reveal; the audit trail records that a score was given or changed, and its
+value and reason only as the reveal shows them (Score.__private_until_shown__). The personal
+link for a score in advance says when one was sent, never what.
 """
 import re
 import statistics
 
 from sqlalchemy.orm import joinedload
 
+from facilitator.audit import trail
 from facilitator.clock import utcnow
 from facilitator.errors import Refused
 from facilitator.extensions import db
@@ -111,9 +114,12 @@ def reveal_round(meeting_id, actor, round_id, key=None):
         round_ = _round(meeting_id, round_id)
         if not round_.is_open:
             raise Refused("These scores are already revealed.", 409)
-        if not counted_scores(round_):
+        shown = counted_scores(round_)
+        if not shown:
             raise Refused("Nobody has scored yet, so there is nothing to reveal.", 409)
         round_.status, round_.revealed_at, round_.revealed_by_id = REVEALED, utcnow(), seat.id
+        db.session.flush()  # the trail says the round was revealed, then what it showed
+        trail.disclose(db.session, shown)  # the trail learns what the room now sees, no more
         return {"round": round_.id, "number": round_.number}
     return record_change(meeting_id, "scaling.round_revealed", change, actor=actor, key=key)
 
@@ -197,9 +203,10 @@ def my_score(round_id, seat):
                                                          participant_id=seat.id))
 
 
-def advance_score(seat):
-    return db.session.scalar(db.select(Score).filter_by(meeting_id=seat.meeting_id,
-                                                         participant_id=seat.id))
+def advance_sent_at(seat):
+    """When a score in advance was last sent: all its link shows of it before the reveal."""
+    return db.session.scalar(db.select(Score.updated_at).filter_by(
+        meeting_id=seat.meeting_id, participant_id=seat.id))
 
 
 def round_view(round_):

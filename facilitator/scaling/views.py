@@ -12,11 +12,12 @@ from facilitator.scaling import services
 from facilitator.scaling.forms import AdvanceScoreForm
 from facilitator.scaling.fragments import render_my_score
 from facilitator.scaling.models import ScaleRound
+from facilitator.templating import template_values
 
 bp = Blueprint("scaling", __name__)
 
 
-@bp.app_context_processor
+@template_values(bp)
 def limits():
     return {"reason_limit": services.REASON_LIMIT, "question_limit": services.QUESTION_LIMIT}
 
@@ -81,13 +82,13 @@ def advance_link(meeting_id, participant_id):
 
 @bp.route("/meetings/<int:meeting_id>/in-advance/<token>", methods=["GET", "POST"])
 def in_advance(meeting_id, token):
+    """The personal link: says when a score was sent, never what (the chair can open it too),
+    and lets its holder send a new one until the reveal."""
     person = meetings.in_advance_seat(meeting_id, token)
     meeting = person.meeting
     first = services.first_round(meeting_id)
     scale = first.scale if first else services.meeting_scale(meeting)
-    score = services.advance_score(person)
-    form = AdvanceScoreForm(data={"value": str(score.value), "reason": score.reason} if score
-                            else None).for_scale(scale)
+    form = AdvanceScoreForm().for_scale(scale)
     error = closed = None
     if first is not None and not first.is_open:
         closed = ("The meeting has already revealed its scores, so a score can no longer be "
@@ -95,11 +96,11 @@ def in_advance(meeting_id, token):
     elif form.validate_on_submit():
         try:
             services.send_in_advance(meeting_id, person.id, form.value.data, form.reason.data)
-            flash("Thank you. Your score and reason are saved.", "success")
+            flash("Thank you. Your score and reason are sent.", "success")
             return redirect(request.path, code=303)
         except Refused as refused:
             error = beside_field(form, refused)
     return render_template("scaling/in_advance.html", meeting=meeting, person=person, form=form,
                            scale=scale, question=first.question if first else scale.question,
-                           score=score, error=error,
+                           sent_at=services.advance_sent_at(person), error=error,
                            closed=closed), 400 if error or form.errors else 200

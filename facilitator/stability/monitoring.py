@@ -4,7 +4,8 @@ worker is told and a meeting is offered) and de-escalation back to weekly monito
 
 A call is due `every_days` after the last one (or after monitoring started) and overdue the
 day after that; calls stop being due once the next one would fall after the end date, unless
-the placement is escalated. All days are days in England (facilitator.clock)."""
+the placement is escalated. All days are days in England; a call or an end date that would
+fall on a weekend or bank holiday falls on the working day before (facilitator.clock)."""
 from datetime import timedelta
 
 from facilitator import clock
@@ -47,7 +48,7 @@ def add_to_contact_list(user, concern, *, call_who, every_days, weeks, meeting_i
         child_id=concern.child_id, concern=concern, meeting_id=meeting_id,
         call_who=clean_text(call_who, label="who to call", limit=300),
         every_days=_every_days(every_days), starts_on=today,
-        ends_on=today + timedelta(weeks=weeks), status=MONITORING, created_by_id=user.id)
+        ends_on=clock.due_day(today, weeks=weeks), status=MONITORING, created_by_id=user.id)
     db.session.add(placement)
     return placement
 
@@ -65,7 +66,7 @@ def start_monitoring(user, concern_id, *, call_who=None, every_days=7, weeks=4,
     current = active_placement(concern.id)
     if current is not None:
         current.every_days, current.meeting_id = every_days, meeting_id or current.meeting_id
-        current.ends_on = max(current.ends_on, clock.london_today() + timedelta(weeks=weeks))
+        current.ends_on = max(current.ends_on, clock.due_day(clock.london_today(), weeks=weeks))
         if call_who:
             current.call_who = clean_text(call_who, label="who to call", limit=300)
         db.session.commit()
@@ -98,10 +99,12 @@ def last_call(placement):
 
 
 def next_due(placement):
-    """The day the next call is due: `every_days` after the last call, or after the start."""
+    """The day the next call is due: `every_days` after the last call, or after the start; on
+    the working day before when that is not one, but never the day of the last call itself."""
     last = last_call(placement)
     since = clock.london_today(last.called_at) if last else placement.starts_on
-    return since + timedelta(days=placement.every_days)
+    return clock.on_or_before_working_day(since + timedelta(days=placement.every_days),
+                                          not_before=since + timedelta(days=1))
 
 
 def state(placement, today=None):
@@ -149,8 +152,8 @@ def log_call(user, placement_id, *, called_at, scale, note):
         call.change, placement.status = DE_ESCALATION, MONITORING
         weekly = authority.monitoring
         placement.every_days = weekly["every_days"]
-        placement.ends_on = max(placement.ends_on, clock.london_today(call.called_at)
-                                + timedelta(weeks=weekly["weeks"]))
+        placement.ends_on = max(placement.ends_on, clock.due_day(
+            clock.london_today(call.called_at), weeks=weekly["weeks"]))
     db.session.commit()
     return call
 

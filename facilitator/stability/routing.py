@@ -1,12 +1,7 @@
 """The authority's routing rules (data on Authority.rules) applied to a concern, and the due
 dates of the tasks a route creates. Pure functions: no database, so the rules are easy to test
 over every case."""
-from datetime import time, timedelta
-
 from facilitator import clock
-
-# A deadline in days is due by the end of that day in England.
-END_OF_DAY = time(23, 59)
 
 
 def matches(rule, *, scale, involvement, immediate_risk):
@@ -48,24 +43,9 @@ def describe_due(due):
 
 
 def due_at(due, start):
-    """(due moment in UTC, whole day?) for a task whose clock starts at `start` (UTC).
-
-    Hours are exact; working days skip weekends and England & Wales bank holidays
-    (facilitator.clock) and, like calendar days, end at the end of the day in England.
+    """(due moment in UTC, whole day?) for a task whose clock starts at `start` (UTC): the
+    calendar's one rule (clock.deadline), so a task is never due on a weekend or bank holiday.
     """
     if not due:
         return None, True
-    if "hours" in due:
-        return start + timedelta(hours=due["hours"]), False
-    day = clock.london_today(start)
-    if "working_days" in due:
-        day = clock.add_working_days(day, due["working_days"])
-    else:
-        day = day + timedelta(days=due["days"])
-    return clock.from_london(day, END_OF_DAY), True
-
-
-def meeting_due_day(due, start):
-    """The day a route's meeting is due by (its task's due date, in England)."""
-    moment, _ = due_at(due, start)
-    return clock.london_today(moment) if moment else None
+    return clock.deadline(start, due)

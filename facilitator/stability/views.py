@@ -20,15 +20,14 @@ from facilitator.stability.forms import (
     scale_choices,
     yes_no,
 )
-from facilitator.stability.models import INVOLVEMENT
+from facilitator.templating import template_values
 
 bp = Blueprint("stability", __name__, url_prefix="/stability")
 
 
-@bp.app_context_processor
+@template_values(bp)
 def stability_helpers():
-    return {"task_is_late": services.task_is_late, "call_state": monitoring.state,
-            "next_call_due": monitoring.next_due, "involvement_labels": INVOLVEMENT}
+    return {"task_is_late": services.task_is_late, "next_call_due": monitoring.next_due}
 
 
 def _when(day_field, time_field):

@@ -226,6 +226,7 @@
   }
 
   function clearFormError(form) {
+    hideSaved(form);
     var box = form.querySelector(".app-form-error");
     if (box) { box.hidden = true; box.textContent = ""; }
     Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (field) {
@@ -300,7 +301,7 @@
         if (reply.ops) applyOps(reply.ops);        // for this person only: their own score
         announce(reply.announce);
         if (item.type === "card.edit") finishEditing(item.data.card);
-        else if (item.form) finishForm(item.form);
+        else if (item.form) { finishForm(item.form); showSaved(item.form); }
       } else {
         clearPending(item);
         refused(item, (reply && reply.error) || "That could not be saved.", reply && reply.field);
@@ -308,6 +309,36 @@
       sendNext();
     });
   }
+
+  // A form that stays filled once saved (the decision) says so beside its button, or the
+  // person would take it for unsent and send it again. Changing the form takes the note away.
+  function showSaved(formId) {
+    var form = document.getElementById(formId);
+    if (!form || !form.dataset.saved) return;
+    var note = form.querySelector(".app-form-saved");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "govuk-body govuk-!-margin-top-2 app-form-saved";
+      note.setAttribute("role", "status");
+      form.appendChild(note);
+    }
+    note.textContent = "";
+    var tag = document.createElement("strong");
+    tag.className = "govuk-tag govuk-tag--green";
+    tag.textContent = "Saved";
+    note.appendChild(tag);
+    note.appendChild(document.createTextNode(" " + form.dataset.saved));
+    note.hidden = false;
+  }
+
+  function hideSaved(form) {
+    var note = form && form.querySelector(".app-form-saved");
+    if (note) note.hidden = true;
+  }
+
+  root.addEventListener("input", function (event) {
+    if (event.target.form) hideSaved(event.target.form);
+  });
 
   // A form emptied once sent. Not form.reset() alone: on a board drawn from a refused post the
   // answers given back are the fields' defaults, and reset would bring them back.
@@ -465,22 +496,48 @@
     if (card && deferred[card.id]) finishEditing(card.id.replace("card-", ""));
   }, true);
 
+  // A <select data-choices="ID"> offers the options in <template id="ID">. When the server
+  // redraws the template (someone joined or left), every such list is refilled, keeping what the
+  // person chose and what the form was drawn with wherever those are still offered.
+  function refillChoices(source) {
+    var lists = root.querySelectorAll('select[data-choices="' + CSS.escape(source.id) + '"]');
+    Array.prototype.forEach.call(lists, function (select) {
+      var chosen = select.value;
+      var drawn = Array.prototype.filter.call(select.options, function (option) {
+        return option.defaultSelected;
+      }).map(function (option) { return option.value; });
+      select.replaceChildren(source.content.cloneNode(true));
+      Array.prototype.forEach.call(select.options, function (option) {
+        option.defaultSelected = drawn.indexOf(option.value) !== -1;
+      });
+      select.value = chosen;
+      if (select.selectedIndex === -1) select.selectedIndex = 0;   // the one chosen has left
+    });
+  }
+
   var operations = {
     upsert: function (op) {
       var element = fragment(op.html);
       var existing = document.getElementById(element.id);
-      var container = document.getElementById(op.into);
+      // A fragment may be the container itself (a block redrawn whole): then it is only
+      // replaced. Nor is anything moved into a container inside the element it replaces.
+      var container = element.id === op.into ? null : document.getElementById(op.into);
+      if (container && existing && existing.contains(container)) container = null;
       if (existing && isBeingEdited(existing)) {
         // Keep the person's half-typed edit; show the new text, and their save will be checked.
         deferred[element.id] = op;
-        existing.querySelector(".app-card__text").textContent = element.querySelector(".app-card__text").textContent;
+        var shown = existing.querySelector(".app-card__text");
+        var newest = element.querySelector(".app-card__text");
+        if (shown && newest) shown.textContent = newest.textContent;
         if (container && existing.parentElement !== container) container.appendChild(existing);
         return;
       }
       delete deferred[element.id];
       if (existing) existing.replaceWith(element);
       if (container && element.parentElement !== container) container.appendChild(element);
+      if (!document.contains(element)) return;      // nowhere on this page to show it
       prepare(element);
+      if (element.tagName === "TEMPLATE") refillChoices(element);
     },
     remove: function (op) {
       var element = document.getElementById(op.id);
@@ -499,7 +556,9 @@
         var element = document.getElementById(id);
         if (element) container.appendChild(element);
       });
-    }
+    },
+    // The page's whole shape changed (the meeting closed): the server draws it afresh.
+    reload: function () { window.location.reload(); }
   };
 
   function applyOps(ops) {
