@@ -92,6 +92,12 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch mode changes a SQLite table by copying it, which the keys other tables hold
+            # to it would refuse: keys are checked by the app, not while the schema changes.
+            # (A PRAGMA takes effect only outside a transaction, so before it begins.)
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -100,6 +106,9 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")   # back to how the app runs
+            connection.commit()
 
 
 if context.is_offline_mode():

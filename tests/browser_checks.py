@@ -163,6 +163,8 @@ SMALL_TARGETS = """smallest => {
     const boxes = [];
     for (const el of controls) {
         if (el.closest("[hidden], .govuk-visually-hidden")) continue;
+        // Inside a closed <details> nothing can be pressed, though Chromium still gives a box.
+        if (el.closest("details:not([open]) > :not(summary)")) continue;
         // Radios and tick boxes are pressed through their label: GOV.UK's item, or the tile.
         const target = el.matches(".govuk-radios__input, .govuk-checkboxes__input")
             ? el.parentElement

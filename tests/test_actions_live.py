@@ -51,7 +51,9 @@ def test_an_action_proposed_on_one_device_appears_on_every_other(room, until):
     chair_html = fragment_html(received(chair_client, "actions.proposed", what)[0])
     assert "Confirm" in chair_html and "Proposed" in chair_html
     assert "Confirm" not in fragment_html(received(worker_client, "actions.proposed", what)[0])
-    assert "Pat Jones" in fragment_html(received(projector, "actions.proposed", what)[0])
+    # The projector names the owner by what they attend as, never by name.
+    on_screen = fragment_html(received(projector, "actions.proposed", what)[0])
+    assert "<dd>Carer</dd>" in on_screen and "Pat Jones" not in on_screen
     message = received(worker_client, "actions.proposed", what)[0]
     assert message["announce"] == f"New action from Pat Jones: {what}"
 

@@ -643,7 +643,7 @@ def reveal_and_finish_the_agenda_by_keyboard(chair, pat, round_id):
     expect(pat.locator(f"#round-{round_id}-results .app-score__value")).to_have_text(["7"])
     expect_focus_visible(chair, "after revealing the scores")
     keyboard_to(chair, "#agenda-next-button")
-    titles = chair.locator("#agenda .app-agenda__title").all_inner_texts()
+    titles = chair.locator("#agenda .app-agenda__title").all_text_contents()
     for title in titles[1:]:         # the first is the current item's
         chair.keyboard.press("Enter")
         expect(timer(pat)).to_contain_text(f"Now: {title}")
@@ -756,7 +756,7 @@ def test_screen_readers_hear_cards_scores_the_reveal_and_the_timer_politely(
     chair.locator(f"#round-{round_id}").get_by_role("button", name=re.compile("^Reveal")).click()
     expect_heard(pat, "Scores revealed for round 1: median 6, range 5 to 7.")
 
-    first, second = chair.locator("#agenda .app-agenda__title").all_inner_texts()[:2]
+    first, second = chair.locator("#agenda .app-agenda__title").all_text_contents()[:2]
     chair.locator("#agenda").get_by_role("button", name="Start the agenda").click()
     expect_heard(pat, f"Time is up for {first}.")
     chair.locator("#agenda").get_by_role("button", name="Next item").click()

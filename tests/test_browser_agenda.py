@@ -172,6 +172,7 @@ def test_the_chair_runs_the_agenda_and_the_projector_counts_down(live_server, ro
     paused_at = shown_seconds(projector)
 
     # ---- More time: a reason is required; then everyone sees the extension -------------------
+    chair.get_by_text("More time", exact=True).click()    # opens the form in the console
     extend = chair.locator("#agenda-extend")
     extend.get_by_label("More time for this item").select_option("1")
     extend.get_by_role("button", name="Give more time").click()

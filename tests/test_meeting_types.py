@@ -112,21 +112,30 @@ def test_only_an_administrator_changes_a_types_agenda(client, chair_user, meetin
     form = client.get(url)
     assert form.status_code == 200 and "What are we worried about?" in form.text
     token = csrf_from(form.text)
+    assert "The board column: What are we worried about?" in form.text  # what each item shows
     bad = client.post(url, data={"csrf_token": token, "title": ["Welcome", "Worries"],
-                                 "minutes": ["5", "0"]})
+                                 "minutes": ["5", "0"], "kind": ["welcome", "column:worried"]})
     assert "Give item 2 a whole number of minutes from 1 to 180." in bad.text
+    assert len(db.session.get(MeetingType, "placement_stability").agenda) == 8
+    forged = client.post(url, data={"csrf_token": token, "title": ["Welcome", "Worries"],
+                                    "minutes": ["5", "10"], "kind": ["welcome", "column:nope"]})
+    assert forged.status_code == 400
+    assert "Choose what the screens show during item 2." in forged.text
     assert len(db.session.get(MeetingType, "placement_stability").agenda) == 8
     saved = client.post(url, data={"csrf_token": token,
                                    "title": ["Welcome", "Worries", "", "Close <b>now</b>"],
-                                   "minutes": ["5", "20", "", "5"]}, follow_redirects=True)
+                                   "minutes": ["5", "20", "", "5"],
+                                   "kind": ["welcome", "column:worried", "board", "close"]},
+                        follow_redirects=True)
     assert "agenda is saved" in saved.text and "Close &lt;b&gt;now&lt;/b&gt;" in saved.text
     db.session.expire_all()
-    assert [(i["title"], i["minutes"]) for i in
+    assert [(i["title"], i["minutes"], i["kind"]) for i in
             db.session.get(MeetingType, "placement_stability").agenda] == [
-        ("Welcome", 5), ("Worries", 20), ("Close <b>now</b>", 5)]
+        ("Welcome", 5, "welcome"), ("Worries", 20, "column"), ("Close <b>now</b>", 5, "close")]
     assert len(items_of(meeting.id)) == 8  # a meeting keeps the agenda it was set up with
     later = new_meeting(admin, reference="CASE-0060", child="Dee Fox")
-    assert [i.planned_seconds for i in items_of(later.id)] == [300, 1200, 300]
+    assert [(i.planned_seconds, i.kind, i.board_column) for i in items_of(later.id)] == [
+        (300, "welcome", None), (1200, "column", "worried"), (300, "close", None)]
 
 
 def test_the_create_user_command_makes_an_administrator(runner):

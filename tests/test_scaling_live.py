@@ -14,8 +14,10 @@ import uuid
 
 import pytest
 import requests
+from markupsafe import escape
 
 from facilitator.extensions import db
+from facilitator.meetings import labels
 from facilitator.scaling.models import ScaleRound, Score
 from tests.live_clients import (
     LiveClient,
@@ -228,8 +230,11 @@ def test_ten_people_score_at_once_and_only_the_tally_travels_until_the_reveal(ro
     until(lambda: all(last in c.seqs() for c in everyone), "every client received every score")
     assert scores_in(round_id) == {p.seat_id: (v, r) for p, v, r in zip(guests, VALUES, reasons)}
 
-    # Everyone sees the same tally: 10 of the 11 members (the chair may score too) have scored.
+    # Everyone sees the same tally: 10 of the 11 members (the chair may score too) have scored;
+    # who, by name, or on the projector by what they attend as ("Carer 1", never a name).
     expected = list(range(start + 1, last + 1))
+    db.session.rollback()  # a new snapshot: the server has let everyone in since
+    room_labels = labels.Room(room.meeting_id).labels()
     for client in everyone:
         assert client.seqs() == expected, f"{client.name} received {client.seqs()}"
         latest = client.last_of("scaling.scored")
@@ -237,7 +242,12 @@ def test_ten_people_score_at_once_and_only_the_tally_travels_until_the_reveal(ro
         html = fragment_html(latest)
         assert tally(html) == "10 of 11 have scored"
         assert html.count("app-tally__person--done") == 10
-        assert all(p.name in html for p in guests) and "Alex Morgan" in html
+        if client is projector:
+            assert all(re.search(rf">{re.escape(escape(room_labels[p.seat_id]))}\s*<strong", html)
+                       for p in guests), html
+            assert not any(p.name in html for p in guests) and "Alex Morgan" not in html
+        else:
+            assert all(p.name in html for p in guests) and "Alex Morgan" in html
     assert 'data-live="scaling.reveal"' in fragment_html(chair_c.last_of("scaling.scored"))
     assert 'data-live="scaling.reveal"' not in fragment_html(guest_cs[0].last_of(
         "scaling.scored"))
@@ -263,7 +273,8 @@ def test_ten_people_score_at_once_and_only_the_tally_travels_until_the_reveal(ro
             assert "checked" not in packet and "app-score__value" not in packet, \
                 f"{client.name} received a score before the reveal: {packet[:300]}"
 
-    # The reveal: every audience gets every score, name and reason, the chart, median and range.
+    # The reveal: every audience gets every score, who gave it and reason, the chart, median and
+    # range. Who: their name, or on the projector what they attend as ("Carer 1", never a name).
     reveal_seq = room.chair_does(chair_c, "scaling.reveal", round_id)
     assert reveal_seq == last + 1
     until(lambda: all(reveal_seq in c.seqs() for c in everyone), "everyone received the reveal")
@@ -277,7 +288,11 @@ def test_ten_people_score_at_once_and_only_the_tally_travels_until_the_reveal(ro
         assert 'role="img"' in html and median_html in html and range_html in html
         assert caption in html
         shown = {(value, who.split(",")[0], reason) for value, who, reason in shown_scores(html)}
-        assert shown == {(str(v), p.name, r) for p, v, r in zip(guests, VALUES, reasons)}
+        who = {p.seat_id: escape(room_labels[p.seat_id]) if client is projector else p.name
+               for p in guests}
+        assert shown == {(str(v), who[p.seat_id], r) for p, v, r in zip(guests, VALUES, reasons)}
+        if client is projector:
+            assert not any(p.name in html for p in guests), "a name on the projector"
         assert "app-tally__count" not in html
     assert 'data-live="scaling.reopen"' in fragment_html(chair_c.event(reveal_seq))
     assert 'data-live="scaling.reopen"' not in fragment_html(projector.event(reveal_seq))

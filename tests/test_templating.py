@@ -33,9 +33,12 @@ def test_each_domains_values_are_named_after_it(app):
 
 
 def passed_by_views():
-    """Names the code passes to templates itself (render_template(..., actions_board=…))."""
+    """Names the code passes to templates itself (render_template(..., actions_board=…), or a
+    section's page values {"actions_board": …}, see live/sections.py)."""
     code = "\n".join(path.read_text() for path in (ROOT / "facilitator").rglob("*.py"))
-    return set(re.findall(r"\b(\w+)=", code))
+    sections = "\n".join(path.read_text()
+                         for path in (ROOT / "facilitator").rglob("sections.py"))
+    return set(re.findall(r"\b(\w+)=", code)) | set(re.findall(r'"(\w+)":', sections))
 
 
 def test_every_domain_value_a_template_uses_is_given(app):

@@ -9,7 +9,7 @@ def day(value):
 
 
 def init_app(app):
-    from facilitator.actions import fragments, sockets, views  # noqa: F401
+    from facilitator.actions import fragments, sections, sockets, views  # noqa: F401
 
     app.register_blueprint(views.bp)
     app.add_template_filter(day, "day")

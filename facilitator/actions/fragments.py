@@ -4,7 +4,8 @@ the actions, the review's carry-forward, the decision, the child's views and age
 An action is an <li id="action-N"> in #actions-list (or, in a review, #carried-list for the
 child's earlier actions), redrawn whole on each change; its edit and status forms sit in
 <details>, so a redraw never empties a box someone is typing in (see meeting.js). Forms that
-add something are drawn once with the page. The projector shows owners' names but no notes.
+add something are drawn once with the page. The projector shows owners' roles, never their
+names (meetings.labels), and no notes.
 """
 from flask import render_template
 
@@ -14,6 +15,7 @@ from facilitator.actions.models import Action
 from facilitator.decisions import services as decisions
 from facilitator.extensions import db
 from facilitator.live.render import Update, once_per_event, renders
+from facilitator.meetings.labels import room_now
 from facilitator.meetings.models import ADMITTED, Meeting, Participant
 from facilitator.scaling.trend import stability_trend
 
@@ -53,9 +55,9 @@ def render_action(action, audience, meeting, carried=False):
                            **common(meeting, audience))
 
 
-def actor_name(event):
-    actor = db.session.get(Participant, event.actor_id) if event.actor_id else None
-    return actor.name if actor else "Someone"
+def actor_name(event, audience):
+    """Who made the change, as this audience names them: a role on the projector."""
+    return room_now(event.meeting_id)[event.actor_id].for_audience(audience)
 
 
 def short(text):
@@ -67,11 +69,11 @@ def action_changed(event, audience):
     meeting = db.session.get(Meeting, event.meeting_id)
     action = db.session.get(Action, event.payload["action"])
     update = Update().upsert("actions-list", render_action(action, audience, meeting))
-    words = {"actions.proposed": f"New action from {actor_name(event)}",
+    words = {"actions.proposed": f"New action from {actor_name(event, audience)}",
              "actions.confirmed": "Action confirmed",
              "actions.edited": "Action changed"}[event.type]
     if event.type == "actions.proposed" and action.is_confirmed:
-        words = f"New action agreed, from {actor_name(event)}"
+        words = f"New action agreed, from {actor_name(event, audience)}"
     update.announce = f"{words}: {short(action.what)}"
     return update
 
@@ -96,4 +98,18 @@ def status_set(event, audience):
     update = Update().upsert("carried-list" if carried else "actions-list",
                              render_action(action, audience, meeting, carried=carried))
     update.announce = f"Action marked {action.status_label.lower()}: {short(action.what)}"
+    return update
+
+
+@renders("scaling.scored")
+def owner_renamed(event, audience):
+    """A young person chose, as they scored, how they are shown: the actions they own say so
+    (the projector names roles, so it has nothing to change)."""
+    if not event.payload.get("renamed") or audience == "projector":
+        return None
+    meeting = db.session.get(Meeting, event.meeting_id)
+    update = Update()
+    for action in services.meeting_actions(meeting.id):
+        if action.owner_participant_id == event.payload["participant"]:
+            update.upsert("actions-list", render_action(action, audience, meeting))
     return update

@@ -67,7 +67,11 @@ class Action(db.Model):
 
     @property
     def owner_label(self):
-        return self.owner.name if self.owner is not None else self.owner_name
+        """Who will do it, by name; a young person who chose to be shown as "Young person" by
+        that (a meeting's own pages number roles: see meetings.labels)."""
+        if self.owner is None:
+            return self.owner_name
+        return self.owner.name if self.owner.show_name else self.owner.attends_as_label
 
     @property
     def is_confirmed(self):

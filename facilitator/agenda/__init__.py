@@ -3,6 +3,6 @@ database, never a thread per timer), warnings at two minutes and the overrun kep
 
 
 def init_app(app):
-    from facilitator.agenda import fragments, sockets, views  # noqa: F401
+    from facilitator.agenda import fragments, sections, sockets, views  # noqa: F401
 
     app.register_blueprint(views.bp)

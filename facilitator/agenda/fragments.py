@@ -1,18 +1,24 @@
-"""How agenda changes look to each audience: the whole agenda, drawn as it stands now."""
+"""How the agenda looks to each audience, and what it makes the room do: the whole agenda drawn
+as it stands now, the phase every page carries (agenda.phases), the chair's "Show on screen"
+and a participant's "Now" words."""
 from flask import render_template
 
-from facilitator.agenda import services
 from facilitator.agenda.models import AgendaItem
+from facilitator.agenda.sections import agenda_values
 from facilitator.clock import minutes_seconds
 from facilitator.extensions import db
 from facilitator.live.render import Update, renders
 from facilitator.meetings.models import Meeting
 
 
+def _context(meeting_id, audience):
+    meeting = db.session.get(Meeting, meeting_id)
+    return {**agenda_values(meeting, audience, None), "meeting": meeting, "audience": audience,
+            "fragment": True}
+
+
 def render_agenda(meeting_id, audience):
-    return render_template("agenda/_agenda.html", agenda=services.agenda_view(meeting_id),
-                           meeting=db.session.get(Meeting, meeting_id), audience=audience,
-                           fragment=True)
+    return render_template("agenda/_agenda.html", **_context(meeting_id, audience))
 
 
 def _minutes(count):
@@ -55,6 +61,29 @@ def _announce(event, view):
 
 @renders("agenda.changed")
 def agenda_changed(event, audience):
-    view = services.agenda_view(event.meeting_id)
-    return Update(announce=_announce(event, view)).upsert(
-        "agenda-area", render_agenda(event.meeting_id, audience))
+    context = _context(event.meeting_id, audience)
+    return (Update(announce=_announce(event, context["agenda"]))
+            .upsert("agenda-area", render_template("agenda/_agenda.html", **context))
+            .extend(_room_changed(context)))
+
+
+@renders("screen.changed", "scaling.round_opened")
+def screen_changed(event, audience):
+    """The chair chose what the screen shows, or opening scoring put scaling there."""
+    context = _context(event.meeting_id, audience)
+    update = _room_changed(context)
+    if audience == "chair" and event.type == "screen.changed":
+        chosen = dict(context["room"]["choices"]).get(event.payload["on_screen"])
+        update.announce = (f"The screen shows: {chosen}." if chosen
+                           else "The screen follows the agenda again.")
+    return update
+
+
+def _room_changed(context):
+    """The page's phase attributes, and the pieces whose words follow the phase."""
+    update = Update().attributes("meeting", context["room"]["attributes"])
+    if context["audience"] == "chair":
+        update.upsert("screen-console", render_template("agenda/_screen.html", **context))
+    elif context["audience"] == "participant":
+        update.upsert("room-now", render_template("agenda/_now.html", **context))
+    return update

@@ -19,6 +19,9 @@ class AgendaItem(db.Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))
+    # What the screens put first while it runs (agenda.phases.KINDS); `board_column` for one column.
+    kind: Mapped[str] = mapped_column(String(30), default="board")
+    board_column: Mapped[str | None] = mapped_column(String(40))
     planned_seconds: Mapped[int]
     extended_seconds: Mapped[int] = mapped_column(default=0)
     started_at: Mapped[datetime | None]

@@ -3,6 +3,7 @@
 Time comes from `clock.utcnow`, so tests control it; nothing here sleeps or schedules.
 """
 from facilitator import clock
+from facilitator.agenda import phases
 from facilitator.agenda.models import AgendaExtension, AgendaItem
 from facilitator.errors import Refused
 from facilitator.extensions import db
@@ -25,12 +26,14 @@ def items_of(meeting_id):
 def create_agenda(meeting):
     """A new meeting's agenda, copied from its type (in the transaction that creates it)."""
     for position, entry in enumerate(meeting.type.agenda, start=1):
+        kind, column = phases.item_kind(entry, meeting.type.columns)
         db.session.add(AgendaItem(meeting_id=meeting.id, position=position * 10,
-                                  title=entry["title"], planned_seconds=entry["minutes"] * 60))
+                                  title=entry["title"], planned_seconds=entry["minutes"] * 60,
+                                  kind=kind, board_column=column))
 
 
-def insert_item(meeting_id, title, minutes, before_last=False):
-    """Add an item (a panel's case slot) at the end, or before the closing item."""
+def insert_item(meeting_id, title, minutes, kind, before_last=False):
+    """Add an item of this kind (a panel's case slot) at the end, or before the closing item."""
     items = items_of(meeting_id)
     if before_last and items:
         position = items[-1].position
@@ -38,7 +41,7 @@ def insert_item(meeting_id, title, minutes, before_last=False):
     else:
         position = (items[-1].position if items else 0) + 10
     item = AgendaItem(meeting_id=meeting_id, position=position, title=title,
-                      planned_seconds=minutes * 60)
+                      planned_seconds=minutes * 60, kind=kind)
     db.session.add(item)
     db.session.flush()
     return item
@@ -77,6 +80,8 @@ def move(meeting_id, actor, action, key=None):
         current = next((i for i in items if i.id == meeting.current_item_id), None)
         target = _apply(action, items, current, now)
         meeting.current_item_id = target.id if target is not None else None
+        if action in ("start", "next", "back"):
+            meeting.on_screen = None   # a new item: the projector follows the agenda again
         return {"action": action, "item": target.id if target is not None else None,
                 "from": current.id if current is not None else None}
     return record_change(meeting_id, "agenda.changed", change, actor=actor, key=key)
@@ -131,6 +136,25 @@ def extend(meeting_id, actor, minutes, reason, key=None):
     return record_change(meeting_id, "agenda.changed", change, actor=actor, key=key)
 
 
+def show_on_screen(meeting_id, actor, value, key=None):
+    """The chair puts a section on the projector for a while (a phase's value, see
+    agenda.phases), or "" to follow the agenda again."""
+    def change():
+        meeting, seat = _chair(meeting_id, actor, "Only the chair can choose what the screen "
+                                                  "shows.")
+        chosen = phases.parse(value, meeting.type).value if value else None
+        meeting.on_screen = chosen
+        return {"on_screen": chosen}
+    return record_change(meeting_id, "screen.changed", change, actor=actor, key=key)
+
+
+def put_on_screen(meeting, kind):
+    """Within another change (a scaling round opening): the projector shows this section
+    until the agenda moves on, unless the agenda is on it already."""
+    current = db.session.get(AgendaItem, meeting.current_item_id or 0)
+    meeting.on_screen = None if current is not None and current.kind == kind else kind
+
+
 def _minutes(value):
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
@@ -139,10 +163,10 @@ def _minutes(value):
     return value
 
 
-def _chair(meeting_id, actor):
+def _chair(meeting_id, actor, refusal="Only the chair can run the agenda."):
     meeting, seat = acting_seat(meeting_id, actor)
     if seat.meeting_role != CHAIR:
-        raise Refused("Only the chair can run the agenda.", 403)
+        raise Refused(refusal, 403)
     return meeting, seat
 
 

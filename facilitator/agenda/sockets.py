@@ -19,3 +19,12 @@ def on_extend(data):
     event = services.extend(meeting_id, seat, data.get("minutes"), data.get("reason"),
                             key=data.get("key"))
     return {"seq": event.seq}
+
+
+@socketio.on("screen.show")
+@answer
+def on_show(data):
+    meeting_id, seat = seat_from(data)
+    event = services.show_on_screen(meeting_id, seat, data.get("on_screen", ""),
+                                    key=data.get("key"))
+    return {"seq": event.seq}

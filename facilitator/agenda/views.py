@@ -34,3 +34,9 @@ def extend(meeting_id):
     return posted_change(meeting_id, lambda seat: services.extend(
         meeting_id, seat, request.form.get("minutes"), request.form.get("reason"),
         key=form_key()))
+
+
+@bp.post("/meetings/<int:meeting_id>/screen")
+def show_on_screen(meeting_id):
+    return posted_change(meeting_id, lambda seat: services.show_on_screen(
+        meeting_id, seat, request.form.get("on_screen", ""), key=form_key()))

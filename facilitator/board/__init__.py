@@ -2,6 +2,6 @@
 
 
 def init_app(app):
-    from facilitator.board import fragments, sockets, views  # noqa: F401
+    from facilitator.board import fragments, sections, sockets, views  # noqa: F401
 
     app.register_blueprint(views.bp)

@@ -42,8 +42,8 @@ def view_added(event, audience):
     meeting = db.session.get(Meeting, event.meeting_id)
     view = db.session.get(ChildView, event.payload["view"])
     html = render_template("decisions/_view.html", view=view, **common(meeting, audience))
-    return Update(announce=f"The child's views, added by {actor_name(event)}: {short(view.text)}"
-                  ).upsert("child-views-list", html)
+    return Update(announce=f"The child's views, added by {actor_name(event, audience)}: "
+                           f"{short(view.text)}").upsert("child-views-list", html)
 
 
 @renders("decisions.offer_saved")
@@ -55,4 +55,19 @@ def offer_saved(event, audience):
     update.upsert("offers-list", html)
     update.order("offers-list", [f"offer-{o.id}" for o in decisions.voices_for(
         meeting.id)["offers"]])
+    return update
+
+
+@renders("scaling.scored")
+def author_renamed(event, audience):
+    """A young person chose, as they scored, how what they add is shown: the child's views they
+    added say so (the projector names roles, so it has nothing to change)."""
+    if not event.payload.get("renamed") or audience == "projector":
+        return None
+    meeting = db.session.get(Meeting, event.meeting_id)
+    update = Update()
+    for view in decisions.voices_for(meeting.id)["views"]:
+        if view.added_by_id == event.payload["participant"]:
+            update.upsert("child-views-list", render_template(
+                "decisions/_view.html", view=view, **common(meeting, audience)))
     return update

@@ -3,6 +3,6 @@ PDFs rendered off the live path and issued as immutable versions, downloads and 
 
 
 def init_app(app):
-    from facilitator.documents import fragments, views  # noqa: F401
+    from facilitator.documents import fragments, sections, views  # noqa: F401
 
     app.register_blueprint(views.bp)

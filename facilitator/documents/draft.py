@@ -4,7 +4,9 @@ A draft is plain data (strings, numbers, lists), so the rendering process needs 
 draft, and the preview page and the PDF are drawn from the same thing. Every text a person typed
 goes through `Texts`, which applies the chair's corrections over the meeting's record (the record
 itself is never edited) and lists the texts the preview page offers to correct. Only revealed
-scaling rounds are read: an unrevealed score never reaches a document.
+scaling rounds are read: an unrevealed score never reaches a document. People are named by
+their shown name (meetings.labels): a young person who chose to be shown as "Young person" is
+so for everything they added; the attendance keeps everyone's name, as the record of who came.
 """
 from datetime import timedelta
 
@@ -32,6 +34,7 @@ from facilitator.documents.people import (
     seat_with_part,
 )
 from facilitator.errors import Refused
+from facilitator.meetings.labels import room_now
 from facilitator.meetings.models import CHAIR, MINUTE_TAKER
 from facilitator.panels import services as panels
 from facilitator.scaling.services import round_view, rounds_of
@@ -188,12 +191,14 @@ def scaling(meeting, t):
 
 
 def actions(meeting, t):
-    rows = []
+    rows, names = [], room_now(meeting.id)
     for action in meeting_actions(meeting.id):
         if not action.is_confirmed:
             continue  # a proposal the chair never confirmed is not a Stability Action
+        owner = names[action.owner_participant_id].shown if action.owner_participant_id \
+            else action.owner_name
         rows.append({"what": t(f"action-{action.id}", action.what, "Stability Action"),
-                     "owner": action.owner_label or "",
+                     "owner": owner or "",
                      "due": action.due_on.strftime("%-d %B %Y") if action.due_on
                      else action.timescale_label,
                      "destination": action.destination_label, "status": action.status_label})

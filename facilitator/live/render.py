@@ -38,6 +38,11 @@ class Update:
         self.ops.append({"op": "order", "into": into, "ids": ids})
         return self
 
+    def attributes(self, element_id, values):
+        """Set data attributes on one element (what the room is doing, on #meeting)."""
+        self.ops.append({"op": "attributes", "id": element_id, "values": values})
+        return self
+
     def reload(self):
         """Have the page drawn afresh: what it is has changed, not one piece of it."""
         self.ops.append({"op": "reload"})

@@ -20,6 +20,7 @@ ATTENDS_AS = {
     "other": "Other",
 }
 CHAIR_ATTENDS_AS = {"chair": "Chair"}
+YOUNG_PERSON = "young_person"
 # Who the chair may make minute taker: staff and professionals. Never a carer or the young
 # person: the minute taker tidies everyone's words and sees the chair's view of the meeting that
 # is about them. "Other" may: it is how someone whose agency is not listed joins (business
@@ -109,6 +110,9 @@ class Meeting(db.Model):
     due_by: Mapped[date | None]
     # The agenda item the meeting is on (agenda.models.AgendaItem), once the chair starts.
     current_item_id: Mapped[int | None]
+    # What the chair put on the projector for a while (an agenda kind, "column:<key>" for one
+    # column); empty while the projector follows the agenda (agenda.phases).
+    on_screen: Mapped[str | None] = mapped_column(String(60))
 
     type: Mapped[MeetingType] = relationship()
     child: Mapped[Child] = relationship()
@@ -141,6 +145,8 @@ class Participant(db.Model):
     # chair at close; and where an external attendee's copy is emailed.
     attendance: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(254))
+    # A young person chooses whether the room sees their name or "Young person" on what they add.
+    show_name: Mapped[bool] = mapped_column(default=True)
 
     meeting: Mapped[Meeting] = relationship()
 

@@ -1,6 +1,8 @@
 """Operations on meetings and their people. Each change goes through live.record_change."""
 import secrets
 
+from flask import url_for
+
 from facilitator.agenda.services import create_agenda
 from facilitator.clock import due_day, london_today
 from facilitator.errors import Refused
@@ -19,6 +21,7 @@ from facilitator.meetings.models import (
     MINUTE_TAKER,
     PARTICIPANT,
     REMOVED,
+    YOUNG_PERSON,
     Child,
     Meeting,
     MeetingType,
@@ -37,6 +40,22 @@ def participant_payload(p):
     return {"id": p.id, "meeting_id": p.meeting_id, "name": p.name, "attends_as": p.attends_as,
             "attends_as_label": p.attends_as_label, "meeting_role": p.meeting_role,
             "status": p.status, "user_id": p.user_id, "takes_minutes": p.takes_minutes}
+
+
+def shown_by_name(attends_as):
+    """A young person is shown as "Young person" until they choose their name (the score form
+    asks); everyone else by name."""
+    return attends_as != YOUNG_PERSON
+
+
+def people_of(meeting_id):
+    """Everyone with a place in the meeting, in the order they joined."""
+    return db.session.scalars(db.select(Participant).filter_by(meeting_id=meeting_id)
+                              .order_by(Participant.id)).all()
+
+
+def join_url(meeting):
+    return url_for("meetings.join", code=meeting.join_code, _external=True)
 
 
 def create_meeting(user, *, case_reference, child_name, scheduled_at, location,
@@ -140,7 +159,8 @@ def join_meeting(meeting, *, name, attends_as, user=None):
             raise Refused("This meeting has closed.")
         participant = Participant(meeting_id=meeting.id, name=name, attends_as=attends_as,
                                   user_id=user.id if user else None, status=LOBBY,
-                                  meeting_role=PARTICIPANT, token=secrets.token_urlsafe(32))
+                                  meeting_role=PARTICIPANT, token=secrets.token_urlsafe(32),
+                                  show_name=shown_by_name(attends_as))
         db.session.add(participant)
         db.session.flush()
         seat["participant"] = participant
@@ -163,7 +183,8 @@ def invite_in_advance(meeting_id, chair, *, name, attends_as, key=None):
             raise Refused("Only the chair can do that.", 403)
         person = Participant(meeting_id=meeting_id, name=name, attends_as=attends_as,
                              status=IN_ADVANCE, meeting_role=PARTICIPANT,
-                             token=secrets.token_urlsafe(32))
+                             token=secrets.token_urlsafe(32),
+                             show_name=shown_by_name(attends_as))
         db.session.add(person)
         db.session.flush()
         return {"participant": participant_payload(person)}

@@ -1,7 +1,10 @@
 """The administrator's pages for meeting types: what each type brings, and its agenda."""
+from itertools import zip_longest
+
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from facilitator.accounts.views import admin_required
+from facilitator.agenda.phases import agenda_choices, entry_value
 from facilitator.errors import Refused
 from facilitator.meetings import types
 
@@ -18,9 +21,11 @@ def index():
 @admin_required
 def agenda(code):
     found = types.meeting_type(code)
-    refused, rows = None, [(i["title"], i["minutes"]) for i in found.agenda]
+    refused = None
+    rows = [(i["title"], i["minutes"], entry_value(i)) for i in found.agenda]
     if request.method == "POST":
-        rows = list(zip(request.form.getlist("title"), request.form.getlist("minutes")))
+        rows = list(zip_longest(request.form.getlist("title"), request.form.getlist("minutes"),
+                                request.form.getlist("kind")))
         try:
             types.set_agenda(g.user, code, rows)
             flash(f"The {found.name} agenda is saved. New meetings of this type will use it.",
@@ -28,5 +33,6 @@ def agenda(code):
             return redirect(url_for("meeting_types.agenda", code=code), code=303)
         except Refused as refusal:
             refused = refusal
+    status = 400 if refused else 200
     return render_template("meetings/type_agenda.html", meeting_type=found, rows=rows,
-                           spare=3, refused=refused), 400 if refused else 200
+                           spare=3, refused=refused, kinds=agenda_choices(found)), status

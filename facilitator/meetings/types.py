@@ -1,6 +1,7 @@
 """Meeting types as data: the administrator adjusts a type's agenda and timeboxes for the
 authority. A change applies to meetings set up afterwards; a meeting keeps the agenda it
 was created with (agenda.services.create_agenda copies it)."""
+from facilitator.agenda import phases
 from facilitator.errors import Refused
 from facilitator.extensions import db
 from facilitator.meetings.models import MeetingType
@@ -23,18 +24,24 @@ def meeting_type(code):
 
 
 def set_agenda(user, code, rows):
-    """Replace a type's agenda with `rows` [(title, minutes)]; blank rows are dropped."""
+    """Replace a type's agenda with `rows` [(title, minutes, kind)]; blank rows are dropped.
+    The kind is what the room's screens put first during the item (agenda.phases); none given
+    is the whole board."""
     if not user.is_admin:
         raise Refused("Only an administrator can do that.", 403)
     found = meeting_type(code)
     items = []
-    for number, (title, minutes) in enumerate(rows, start=1):
+    kinds = set(phases.KINDS) - {"column", "case"}
+    for number, (title, minutes, kind) in enumerate(rows, start=1):
         if not (title or "").strip() and not str(minutes or "").strip():
             continue
         text = clean_text(title, label=f"a title for item {number}", limit=TITLE_LIMIT,
                           field=f"title-{number}")
+        shows = phases.parse(kind or "board", found, allowed=kinds, field=f"kind-{number}",
+                             refusal=f"Choose what the screens show during item {number}.")
         items.append({"key": _key(text, items), "title": text,
-                      "minutes": _minutes(minutes, number)})
+                      "minutes": _minutes(minutes, number), "kind": shows.kind,
+                      **({"column": shows.column} if shows.column else {})})
     if not items:
         raise Refused("Enter at least one agenda item: a title and its minutes.",
                       field="title-1")

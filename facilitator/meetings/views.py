@@ -4,14 +4,11 @@ import segno
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
 from facilitator.accounts.views import staff_required
-from facilitator.actions.fragments import board as actions_board
-from facilitator.agenda.services import agenda_view
-from facilitator.board.services import CARD_LIMIT, board_cards
 from facilitator.clock import from_london
 from facilitator.errors import Refused, beside_field
 from facilitator.extensions import db, limiter
 from facilitator.live.http import posted_change
-from facilitator.live.presence import presence_context
+from facilitator.live.sections import page_context
 from facilitator.meetings import services
 from facilitator.meetings.access import (
     meeting_for_projector,
@@ -19,17 +16,8 @@ from facilitator.meetings.access import (
     seat_for,
 )
 from facilitator.meetings.forms import JoinCodeForm, JoinForm, NewMeetingForm
-from facilitator.meetings.models import (
-    ADMITTED,
-    ATTENDS_AS,
-    LOBBY,
-    Meeting,
-    MeetingType,
-    Participant,
-)
-from facilitator.meetings.services import participant_payload
-from facilitator.panels.services import panel_view
-from facilitator.scaling.services import panel as scaling_panel
+from facilitator.meetings.models import ADMITTED, LOBBY, Meeting, MeetingType, Participant
+from facilitator.meetings.services import join_url
 from facilitator.stability import services as stability
 
 bp = Blueprint("meetings", __name__, cli_group=None)
@@ -91,10 +79,6 @@ def _meeting(meeting_id):
     return meeting
 
 
-def join_url(meeting):
-    return url_for("meetings.join", code=meeting.join_code, _external=True)
-
-
 @bp.route("/meetings/<int:meeting_id>")
 def show(meeting_id):
     """The board as this person sees it: the chair's controls, or the participant's page."""
@@ -108,27 +92,17 @@ def show(meeting_id):
         return render_template("meetings/lobby.html", meeting=meeting, seat=seat)
     if seat.status != ADMITTED:
         return render_template("meetings/left.html", meeting=meeting, seat=seat), 403
-    context = _board_context(meeting, seat.audience, seat)
-    if seat.runs_meeting:
-        people = db.session.scalars(db.select(Participant).filter_by(meeting_id=meeting_id)
-                                    .order_by(Participant.id)).all()
-        context.update(lobby=[participant_payload(p) for p in people if p.status == LOBBY],
-                       people=[participant_payload(p) for p in people if p.status == ADMITTED])
-    return render_template("meetings/board.html", seat=seat, **context)
+    return render_template("meetings/board.html", seat=seat,
+                           **_board_context(meeting, seat.audience, seat))
 
 
 def _board_context(meeting, audience, seat=None):
-    """What every view of the board needs. The sequence number is read before the content, so
-    a client replaying from it can only see a change twice (harmless), never miss one."""
+    """What every view of the board needs: the sections the domains put on it
+    (live/sections.py). The sequence number is read before the content, so a client replaying
+    from it can only see a change twice (harmless), never miss one."""
     seq = meeting.last_seq
     return dict(meeting=meeting, meeting_id=meeting.id, seq=seq, audience=audience,
-                cards=board_cards(meeting), columns=meeting.type.columns,
-                card_limit=CARD_LIMIT, join_url=join_url(meeting), fragment=False,
-                presence=presence_context(meeting.id), scaling=scaling_panel(meeting, seat),
-                agenda=agenda_view(meeting.id),
-                panel=panel_view(meeting) if meeting.type.is_panel else None,
-                actions_board=actions_board(meeting),
-                attends_as_choices=ATTENDS_AS)
+                fragment=False, **page_context(meeting, audience, seat))
 
 
 @bp.route("/meetings/<int:meeting_id>/projector/<token>")

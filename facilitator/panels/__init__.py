@@ -3,6 +3,6 @@ for a date with its deadlines, case slots with criteria, outcomes and follow-up 
 
 
 def init_app(app):
-    from facilitator.panels import fragments, sockets, views  # noqa: F401
+    from facilitator.panels import fragments, sections, sockets, views  # noqa: F401
 
     app.register_blueprint(views.bp)

@@ -246,7 +246,8 @@ def add_case(meeting_id, actor, *, case_reference, child_name, direction, presen
                                     .filter_by(meeting_id=meeting_id)) or 0) + 1
         rules = meeting.type.rules
         item = insert_item(meeting_id, f"Case {number}: {child.initials}, "
-                           f"{DIRECTIONS[direction]}", rules["slot_minutes"], before_last=True)
+                           f"{DIRECTIONS[direction]}", rules["slot_minutes"], "case",
+                           before_last=True)
         slot = CaseSlot(meeting_id=meeting_id, number=number, agenda_item_id=item.id,
                         child=child, direction=direction, presenting_worker=worker,
                         lead_person=lead, papers_received_at=received,

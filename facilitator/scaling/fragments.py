@@ -57,13 +57,21 @@ def _whole_round(event, round_, audience):
     update.order("scaling-rounds", [f"round-{r.id}" for r in rounds])
     if audience == "chair":
         update.upsert("scaling", render_controls(round_.meeting_id))
+        update.upsert("scaling-console", render_console(round_.meeting_id))
     return update
 
 
+def render_console(meeting_id):
+    """The chair's open, count and reveal in the console (live/sections.py)."""
+    meeting = db.session.get(Meeting, meeting_id)
+    return render_template("scaling/_console.html", meeting=meeting, audience="chair",
+                           scaling=services.panel(meeting), fragment=True)
+
+
 def _tally(event, view, audience):
-    """The tally differs only for the chair (the reveal button): two renders per event."""
-    chair = audience == "chair"
-    return once_per_event(event, f"tally-{view['round'].id}-{chair}",
+    """The tally differs for each audience: the chair's has the reveal button, the projector's
+    names roles where the others name people (meetings.labels)."""
+    return once_per_event(event, f"tally-{view['round'].id}-{audience}",
                           lambda: render_tally(view, audience))
 
 
@@ -99,6 +107,8 @@ def scored(event, audience):
         return update.extend(_whole_round(event, round_, audience))
     view = _view(event, round_)
     update.upsert(f"round-{round_.id}", _tally(event, view, audience))
+    if audience == "chair":
+        update.upsert("scaling-console", render_console(event.meeting_id))
     update.announce = f"{view['scored']} of {view['total']} have scored."
     return update
 
@@ -109,7 +119,10 @@ def members_changed(event, audience):
     round_ = once_per_event(event, "open round", lambda: services.open_round_of(event.meeting_id))
     if round_ is None:
         return None
-    return Update().upsert(f"round-{round_.id}", _tally(event, _view(event, round_), audience))
+    update = Update().upsert(f"round-{round_.id}", _tally(event, _view(event, round_), audience))
+    if audience == "chair":
+        update.upsert("scaling-console", render_console(event.meeting_id))
+    return update
 
 
 def render_advance_entry(person):

@@ -65,7 +65,8 @@ class Score(db.Model):
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
     value: Mapped[int]
     reason: Mapped[str] = mapped_column(Text)
-    # A young person chooses whether the room sees their name or "Young person".
+    # The young person's choice when they gave it; what is shown follows their latest choice,
+    # for everything they add (Participant.show_name, meetings.labels).
     show_name: Mapped[bool] = mapped_column(default=True)
     in_advance: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -73,7 +74,3 @@ class Score(db.Model):
 
     round: Mapped[ScaleRound | None] = relationship(back_populates="scores")
     participant: Mapped[Participant] = relationship()
-
-    @property
-    def shown_as(self):
-        return self.participant.name if self.show_name else self.participant.attends_as_label

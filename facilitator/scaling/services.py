@@ -12,18 +12,21 @@ import statistics
 
 from sqlalchemy.orm import joinedload
 
+from facilitator.agenda.services import put_on_screen
 from facilitator.audit import trail
 from facilitator.clock import utcnow
 from facilitator.errors import Refused
 from facilitator.extensions import db
 from facilitator.live.events import record_change
 from facilitator.meetings.access import acting_seat
+from facilitator.meetings.labels import room_now
 from facilitator.meetings.models import (
     ADMITTED,
     CHAIR,
     IN_ADVANCE,
     OBSERVER,
     REMOVED,
+    YOUNG_PERSON,
     Meeting,
     Participant,
 )
@@ -34,7 +37,6 @@ from facilitator.text import clean_text
 
 REASON_LIMIT = 1000  # characters: a reason is a few sentences (documented in README)
 QUESTION_LIMIT = 600
-YOUNG_PERSON = "young_person"
 
 
 def meeting_scale(meeting):
@@ -63,6 +65,7 @@ def open_round(meeting_id, actor, question=None, key=None):
         if number == 1:  # scores sent in advance count in the meeting's first round
             db.session.execute(db.update(Score).filter_by(meeting_id=meeting_id, round_id=None)
                                .values(round_id=round_.id))
+        put_on_screen(meeting, "scaling")   # what the room is asked, the room sees
         return {"round": round_.id, "number": number}
     return record_change(meeting_id, "scaling.round_opened", change, actor=actor, key=key)
 
@@ -80,8 +83,12 @@ def submit_score(meeting_id, actor, round_id, value, reason, *, show_name=True,
         if not round_.is_open:
             raise Refused("Scoring has closed for this round: the chair has revealed the "
                           "scores.", 409)
+        named = seat.show_name
         _save_score(seat, round_.scale, value, reason, show_name, round_id=round_.id)
-        return {"round": round_.id, "participant": seat.id}
+        payload = {"round": round_.id, "participant": seat.id}
+        if seat.show_name != named:  # what they added is now shown the other way
+            payload["renamed"] = True
+        return payload
     return record_change(meeting_id, "scaling.scored", change, actor=actor, key=key)
 
 
@@ -100,7 +107,7 @@ def send_in_advance(meeting_id, participant_id, value, reason, key=None):
             raise Refused("The meeting has already shared its scores, so yours can no longer "
                           "be added. Please give your score and reason to the chair.", 409)
         scale = first.scale if first is not None else meeting_scale(meeting)
-        _save_score(seat, scale, value, reason, True,
+        _save_score(seat, scale, value, reason, seat.show_name,
                     round_id=first.id if first is not None else None, in_advance=True)
         return {"participant": seat.id, "round": first.id if first is not None else None}
     return record_change(meeting_id, "scaling.sent_in_advance", change,
@@ -175,8 +182,11 @@ def _save_score(seat, scale, value, reason, show_name, *, round_id, in_advance=F
                       in_advance=in_advance)
         db.session.add(score)
     score.value, score.reason, score.updated_at = number, why, utcnow()
-    # Only a young person chooses to be shown as "Young person"; everyone else gives a name.
-    score.show_name = bool(show_name) if seat.attends_as == YOUNG_PERSON else True
+    # Only a young person chooses to be shown as "Young person"; everyone else gives a name. The
+    # choice is theirs, not one score's: it applies to everything they add (meetings.labels).
+    if seat.attends_as == YOUNG_PERSON:
+        seat.show_name = bool(show_name)
+    score.show_name = seat.show_name
     db.session.flush()
     return score
 
@@ -210,11 +220,14 @@ def advance_sent_at(seat):
 
 
 def round_view(round_):
-    """What everyone may see of a round: who has scored, and the results only once revealed."""
-    view = {"round": round_, "scale": round_.scale, "members": _members(round_)}
+    """What everyone may see of a round: who has scored, and the results only once revealed.
+    Each person as the room names them (meetings.labels): `name` is their shown name,
+    `room_label` what the projector shows, `role` what they attend as."""
+    names = room_now(round_.meeting_id)
+    view = {"round": round_, "scale": round_.scale, "members": _members(round_, names)}
     view["scored"] = sum(1 for member in view["members"] if member["scored"])
     view["total"] = len(view["members"])
-    view["results"] = _results(round_) if round_.is_revealed else None
+    view["results"] = _results(round_, names) if round_.is_revealed else None
     return view
 
 
@@ -225,7 +238,7 @@ def counted_scores(round_):
     return [score for score in scores if score.participant.status != REMOVED]
 
 
-def _members(round_):
+def _members(round_, names):
     """Everyone expected to score (admitted, not observing) and everyone whose score counts."""
     scored = {score.participant_id: score for score in counted_scores(round_)}
     people = db.session.scalars(
@@ -234,13 +247,13 @@ def _members(round_):
     everyone = {p.id: p for p in people}
     everyone.update({s.participant_id: s.participant for s in scored.values()})
     # A young person who asked to be shown as "Young person" is not named in the tally either.
-    return [{"id": pid, "role": person.attends_as_label,
-             "name": scored[pid].shown_as if pid in scored else person.name,
+    return [{"id": pid, "role": person.attends_as_label, "name": names[pid].shown,
+             "room_label": names[pid].label,
              "scored": pid in scored, "in_advance": pid in scored and scored[pid].in_advance}
             for pid, person in sorted(everyone.items())]
 
 
-def _results(round_):
+def _results(round_, names):
     scale = round_.scale
     scores = sorted(counted_scores(round_), key=lambda s: (s.value, s.id))
     values = [s.value for s in scores]
@@ -250,7 +263,8 @@ def _results(round_):
     earlier = _earlier_revealed(round_)
     earlier_scores = counted_scores(earlier) if earlier is not None else []
     before = {s.participant_id: s.value for s in earlier_scores}
-    entries = [{"value": s.value, "label": scale.label(s.value), "name": s.shown_as,
+    entries = [{"value": s.value, "label": scale.label(s.value),
+                "name": names[s.participant_id].shown, "room_label": names[s.participant_id].label,
                 "role": s.participant.attends_as_label, "reason": s.reason,
                 "in_advance": s.in_advance, "was": before.get(s.participant_id)}
                for s in scores]

@@ -458,6 +458,15 @@
     }
   }
 
+  // A list someone opened (<details id=…>, the chair's whole agenda) stays open when the block
+  // around it is redrawn.
+  function keepOpen(existing, element) {
+    Array.prototype.forEach.call(existing.querySelectorAll("details[open][id]"), function (open) {
+      var again = element.querySelector("#" + open.id);
+      if (again) again.open = true;
+    });
+  }
+
   function isBeingEdited(element) {
     var open = element.querySelector("details[open]");
     if (!open) return false;
@@ -533,6 +542,7 @@
         return;
       }
       delete deferred[element.id];
+      if (existing) keepOpen(existing, element);
       if (existing) existing.replaceWith(element);
       if (container && element.parentElement !== container) container.appendChild(element);
       if (!document.contains(element)) return;      // nowhere on this page to show it
@@ -557,6 +567,14 @@
         if (element) container.appendChild(element);
       });
     },
+    // What the room is doing changed (agenda.phases): the styles and room.js read these.
+    attributes: function (op) {
+      var element = document.getElementById(op.id);
+      if (!element) return;
+      Object.keys(op.values).forEach(function (name) {
+        element.setAttribute(name, op.values[name]);
+      });
+    },
     // The page's whole shape changed (the meeting closed): the server draws it afresh.
     reload: function () { window.location.reload(); }
   };
@@ -565,6 +583,8 @@
     var mark = focusMark();
     ops.forEach(function (op) { if (operations[op.op]) operations[op.op](op); });
     restoreFocus(mark);
+    // room.js arranges the page for what is new (the section now first, the projector's fit).
+    if (ops.length) root.dispatchEvent(new CustomEvent("app:updated", { bubbles: true }));
   }
 
   function apply(message) {
