@@ -7,13 +7,14 @@ the people in the meeting would have built it.
 from datetime import timedelta
 
 from facilitator import clock
+from facilitator.accounts.services import create_user
 from facilitator.actions import services as actions
 from facilitator.board import services as board
 from facilitator.decisions import services as decisions
 from facilitator.extensions import db
 from facilitator.meetings.models import Participant
 from facilitator.scaling import services as scaling
-from tests.conftest import guest
+from tests.conftest import PASSWORD, guest, new_meeting
 
 PEOPLE = [  # (name, attends as)
     ("Samantha Okonkwo-Reynolds", "carer"), ("Christopher Fitzgerald-Hughes", "carer"),
@@ -95,6 +96,15 @@ def voices(meeting, chair, everyone):
     decisions.record_decision(meeting.id, chair, {
         "outcome": "maintain", "rationale": "The placement is stable with the support agreed.",
         "review_date": (clock.london_today() + timedelta(days=28)).isoformat()})
+
+
+def full_room():
+    """A chair with a real-length name and their meeting about Jordan, loaded as above."""
+    chair_user = create_user("chair@example.org", "Alexandra Montgomery-Whitfield", PASSWORD,
+                             "Team Manager")
+    meeting = new_meeting(chair_user, child="Jordan Lee Taylor")
+    chair, people = full_meeting(meeting)
+    return {"meeting": meeting, "chair": chair, "people": people}
 
 
 def full_meeting(meeting):

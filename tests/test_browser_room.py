@@ -7,12 +7,12 @@ to test-artifacts/room/. The projector has its own module (test_browser_room_pro
 import pytest
 from playwright.sync_api import expect
 
-from facilitator.accounts.services import create_user
 from facilitator.agenda import services as agenda
 from tests import test_browser_board as board
 from tests.browser_checks import accessibility_problems
-from tests.conftest import ARTIFACTS, PASSWORD, new_meeting
-from tests.room_loads import full_meeting, scores
+from tests.conftest import ARTIFACTS
+from tests.room_loads import full_room as loaded_room
+from tests.room_loads import scores
 from tests.test_browser_board import (
     ask_to_join,
     chair_page,
@@ -47,11 +47,7 @@ CONSOLE = ["#agenda-next-button", "#on-screen", "#screen-button", "#scaling-cons
 
 @pytest.fixture
 def full_room(live_server):
-    chair_user = create_user("chair@example.org", "Alexandra Montgomery-Whitfield", PASSWORD,
-                             "Team Manager")
-    meeting = new_meeting(chair_user, child="Jordan Lee Taylor")
-    chair, people = full_meeting(meeting)
-    return {"meeting": meeting, "chair": chair, "people": people}
+    return loaded_room()
 
 
 def box(page, selector):

@@ -16,12 +16,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from facilitator.accounts.services import create_user
 from facilitator.agenda import services as agenda
 from tests import test_browser_board as board_pages
 from tests.browser_checks import AxeAudit
-from tests.conftest import ARTIFACTS, PASSWORD, new_meeting
-from tests.room_loads import full_meeting, scores
+from tests.conftest import ARTIFACTS
+from tests.room_loads import full_room as loaded_room
+from tests.room_loads import scores
 from tests.test_browser_board import LAPTOP, add_card, chair_page, expect_up_to_date
 
 # The board tests' fixtures: each person's own browser context, and Playwright's longer wait for
@@ -89,11 +89,7 @@ MEASURE = """([items, always, words]) => {
 
 @pytest.fixture
 def full_room(live_server):
-    chair_user = create_user("chair@example.org", "Alexandra Montgomery-Whitfield", PASSWORD,
-                             "Team Manager")
-    meeting = new_meeting(chair_user, child="Jordan Lee Taylor")
-    chair, people = full_meeting(meeting)
-    return {"meeting": meeting, "chair": chair, "people": people}
+    return loaded_room()
 
 
 def projector(devices, server, meeting, lines):

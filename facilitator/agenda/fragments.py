@@ -7,14 +7,21 @@ from facilitator.agenda.models import AgendaItem
 from facilitator.agenda.sections import agenda_values
 from facilitator.clock import minutes_seconds
 from facilitator.extensions import db
-from facilitator.live.render import Update, renders
+from facilitator.live.render import Update, once_per_event, renders
 from facilitator.meetings.models import Meeting
 
 
-def _context(meeting_id, audience):
+def _context(meeting_id, audience, values=None):
     meeting = db.session.get(Meeting, meeting_id)
-    return {**agenda_values(meeting, audience, None), "meeting": meeting, "audience": audience,
-            "fragment": True}
+    return {**(values or agenda_values(meeting, audience, None)), "meeting": meeting,
+            "audience": audience, "fragment": True}
+
+
+def _event_context(event, audience):
+    """The agenda and the room as they stand, worked out once for the event's three renders."""
+    values = once_per_event(event, "agenda", lambda: agenda_values(
+        db.session.get(Meeting, event.meeting_id), audience, None))
+    return _context(event.meeting_id, audience, values)
 
 
 def render_agenda(meeting_id, audience):
@@ -61,7 +68,7 @@ def _announce(event, view):
 
 @renders("agenda.changed")
 def agenda_changed(event, audience):
-    context = _context(event.meeting_id, audience)
+    context = _event_context(event, audience)
     return (Update(announce=_announce(event, context["agenda"]))
             .upsert("agenda-area", render_template("agenda/_agenda.html", **context))
             .extend(_room_changed(context)))
@@ -70,7 +77,7 @@ def agenda_changed(event, audience):
 @renders("screen.changed", "scaling.round_opened")
 def screen_changed(event, audience):
     """The chair chose what the screen shows, or opening scoring put scaling there."""
-    context = _context(event.meeting_id, audience)
+    context = _event_context(event, audience)
     update = _room_changed(context)
     if audience == "chair" and event.type == "screen.changed":
         chosen = dict(context["room"]["choices"]).get(event.payload["on_screen"])

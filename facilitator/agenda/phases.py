@@ -35,7 +35,7 @@ KINDS = {
                  "you": "The chair records the decision and the review date."},
     "close": {"label": "Close: the Stability Actions agreed", "section": "actions",
               "you": "The meeting is closing. The Stability Actions agreed are below."},
-    "case": {"label": "A panel's case", "section": "panel",
+    "case": {"label": "The panel's cases", "section": "panel",
              "you": "The panel is discussing a case."},
 }
 FALLBACK_SECTION = "board"   # a kind whose section this meeting does not have shows the board
@@ -118,7 +118,7 @@ def choices(meeting_type, present):
     for kind in ("board", "childs_views", "offers", "scaling", "carried", "actions", "decision",
                  "case"):
         if KINDS[kind]["section"] in present:
-            found.append((kind, KINDS[kind]["label"] if kind != "case" else "The panel's cases"))
+            found.append((kind, KINDS[kind]["label"]))
     return found
 
 
