@@ -35,6 +35,7 @@ def create_app(overrides=None):
         meetings,
         pages,
         panels,
+        sample_authority,
         scaling,
         security,
         stability,
@@ -57,6 +58,7 @@ def create_app(overrides=None):
                       ping_interval=10, ping_timeout=10)
 
     cli.init_app(app)
+    sample_authority.init_app(app)
     security.init_app(app)
     if app.config["TRUSTED_PROXIES"]:
         # Behind the reverse proxy, the person's address (rate limits) and the https scheme

@@ -59,10 +59,39 @@ def in_fresh_context(function, *args, **kwargs):
 
 
 class IsolatedClient(FlaskClient):
-    """Flask's test client, but each request gets its own app context, as in production."""
+    """Flask's test client, but each request gets its own app context, as in production. A
+    streamed response (an export) is read in its request's own context too, as a server reads
+    it in the thread that answered: its request context is kept until the last chunk."""
 
     def open(self, *args, **kwargs):
-        return in_fresh_context(super().open, *args, **kwargs)
+        context = contextvars.Context()
+        response = context.run(super().open, *args, **kwargs)
+        if response.is_streamed:
+            response.response = _ReadIn(context, response.response)
+        if has_app_context():
+            db.session.expire_all()
+        return response
+
+
+class _ReadIn:
+    """A streamed body, read and closed in its request's own context (also when a test only
+    looks at the status and drops the response unread)."""
+
+    def __init__(self, context, body):
+        self.context, self.chunks = context, iter(body)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return self.context.run(next, self.chunks)
+
+    def close(self):
+        chunks, self.chunks = self.chunks, iter(())
+        if hasattr(chunks, "close"):
+            self.context.run(chunks.close)
+
+    __del__ = close
 
 
 class IsolatedSocketClient:

@@ -321,13 +321,13 @@ def test_overdue_actions_across_children(room, chair_user, at):
     actions.set_status(room["meeting"].id, room["chair"], done.id, "done", "Done early.")
     confirmed(room, timescale="ongoing")
     propose(room, timescale_number="1")                           # proposed only: not counted
-    assert actions.overdue_actions(today=date(2026, 12, 8)) == []
-    overdue = actions.overdue_actions(today=date(2026, 12, 9))
+    assert db.session.scalars(actions.overdue_actions(today=date(2026, 12, 8))).all() == []
+    overdue = db.session.scalars(actions.overdue_actions(today=date(2026, 12, 9))).all()
     assert overdue == [late]
     assert (overdue[0].child.case_reference, overdue[0].meeting.id) == (
         "CASE-0042", room["meeting"].id)
     at(datetime(2026, 12, 9, 9, 0))
-    assert actions.overdue_actions() == [late]
+    assert db.session.scalars(actions.overdue_actions()).all() == [late]
 
 
 def test_read_functions_for_other_domains(room):

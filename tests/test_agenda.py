@@ -19,6 +19,8 @@ from facilitator.agenda.views import schedule_words
 from facilitator.clock import epoch_ms
 from facilitator.errors import Refused
 from facilitator.extensions import db
+from facilitator.live.models import MeetingEvent
+from facilitator.live.render import message
 from facilitator.meetings import services as meetings
 from facilitator.meetings.models import Meeting
 from tests.conftest import build_app, csrf_from, guest, sign_in, socket_client
@@ -375,14 +377,23 @@ def test_a_page_catching_up_after_the_agenda_finished_replays_every_agenda_event
     sio = socket_client(app, client)
     reply = sio.emit("meeting.join", {"meeting": room["id"], "since": 0}, callback=True)
     assert reply["ok"], reply
-    said = [e["announce"] for e in reply["events"] if e["type"] == "agenda.changed"]
+    # The replay drew every event, and sends the agenda once, as it stands, with the last three
+    # announcements (docs/live-protocol.md, "Replay"). Each event as the replay drew it:
+    with app.test_request_context():
+        drawn = [message(e, "chair") for e in db.session.scalars(
+            db.select(MeetingEvent).filter_by(meeting_id=room["id"]).order_by(MeetingEvent.seq))]
+    said = [e["announce"] for e in drawn if e["type"] == "agenda.changed"]
     assert said[:3] == ["Now: Welcome, introductions and why we are meeting.",
                         "2 more minutes for Welcome, introductions and why we are meeting.",
                         "The timer is paused."]
     assert said[4] == "Now: What is working well?"
     assert said[-1] == "The agenda is finished."
-    assert all("app-timer__none" in e["ops"][0]["html"] for e in reply["events"]
+    assert all("app-timer__none" in e["ops"][0]["html"] for e in drawn
                if e["type"] == "agenda.changed")           # each drawn as it stands now
+    sent = [op["html"] for e in reply["events"] for op in e["ops"] if "app-timer" in
+            op.get("html", "")]
+    assert len(sent) == 1 and "app-timer__none" in sent[0]
+    assert [e["announce"] for e in reply["events"] if e["announce"]] == said[-3:]
     sio.disconnect()
 
 

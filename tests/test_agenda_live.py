@@ -70,8 +70,8 @@ class Page:
         return reply
 
     def take(self, messages):
-        for message in messages:
-            if message["type"] == "agenda.changed":
+        for message in messages:  # a replay sends the agenda once, not with each event
+            if message["type"] == "agenda.changed" and "data-timer" in fragment_html(message):
                 self.agenda_html = fragment_html(message)
 
     def catch_up(self):

@@ -4,15 +4,19 @@ follow-up deadlines across bank holidays, disagreements, every refusal, what the
 shows, and the working-day calendar the deadlines stand on."""
 import re
 import threading
+from contextlib import contextmanager
 from datetime import date, datetime
 
 import pytest
 from flask import render_template
+from sqlalchemy import event as sqlalchemy_event
 
 from facilitator import clock
 from facilitator.agenda import services as agenda
 from facilitator.agenda.models import AgendaItem
 from facilitator.clock import add_working_days, is_working_day
+from facilitator.documents import services as documents
+from facilitator.documents.models import PANEL_AGENDA
 from facilitator.errors import Refused
 from facilitator.extensions import db
 from facilitator.live.broadcast import rendering_context
@@ -516,6 +520,41 @@ def test_the_board_highlights_the_case_being_heard(room):
     views = panels.panel_view(db.session.get(type(room["meeting"]), mid))["slots"]
     assert [(v["current"], v["done"]) for v in views] == [(False, True), (True, False)]
     assert second.id == views[1]["id"]
+
+
+def test_a_panels_cases_take_the_same_statements_however_many(room):
+    """Every view of a panel, and its agenda's draft, draws all its cases (issue 20): each with
+    its child, agenda item, follow-ups and disagreements, read for all the cases at once."""
+    mid = room["meeting"].id
+
+    def statements():
+        db.session.expire_all()
+        meeting = db.session.get(Meeting, mid)
+        with counted_statements() as seen:
+            panels.panel_view(meeting)
+            documents.draft_for(mid, PANEL_AGENDA)
+        return len(seen)
+
+    for number, outcome in ((1, "step_up_agreed"), (2, "not_agreed"), (3, "step_up_agreed")):
+        slot = add(room, reference=f"CASE-700{number}", name=f"Child {number}")
+        decide(room, slot, outcome)
+        panels.record_disagreement(mid, room["worker"], slot.id, None, "The risks are higher.")
+        if number == 1:
+            one = statements()
+    assert statements() == one
+
+
+@contextmanager
+def counted_statements():
+    seen = []
+
+    def note(_connection, _cursor, statement, *_args):
+        seen.append(statement)
+    sqlalchemy_event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        sqlalchemy_event.remove(db.engine, "before_cursor_execute", note)
 
 
 # ---- Outcomes and follow-ups ---------------------------------------------------------------

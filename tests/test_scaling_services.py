@@ -1,8 +1,10 @@
 """The scaling round at service and page level: both scales, privacy before the reveal, the
 reveal rules, movement between rounds and meetings, scores sent in advance, and every refusal."""
+from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
+from sqlalchemy import event
 
 from facilitator.errors import Refused
 from facilitator.extensions import db
@@ -179,6 +181,41 @@ def test_movement_between_rounds_follows_the_scale_direction(room):
     assert results["movement"] == {"number": 1, "median": 4, "change": 2,
                                    "words": "2 points towards stability"}
     assert {s["name"]: s["was"] for s in results["scores"]} == {"Pat Jones": 3, "Dee Khan": 5}
+
+
+def test_a_meetings_rounds_are_read_together_however_many(room):
+    """The meeting's page and its minutes draw every round (issue 20): what the rounds share is
+    read once, so three rounds take the statements one does, and each is drawn as alone."""
+    mid = room["meeting"].id
+    rounds = []
+    for carer, worker in ((3, 5), (6, 6), (7, 8)):
+        round_ = opened(room)
+        score(room, "carer", round_, carer)
+        score(room, "worker", round_, worker)
+        scaling.reveal_round(mid, room["chair"], round_.id)
+        rounds.append(round_)
+    alone = [scaling.round_view(r) for r in rounds]
+    with counted_statements() as one:
+        scaling.round_views(rounds[1:2])
+    with counted_statements() as three:
+        together = scaling.round_views(rounds)
+    assert len(three) == len(one)
+    assert [(v["members"], v["results"]) for v in together] == \
+        [(v["members"], v["results"]) for v in alone]
+    assert [v["results"]["movement"]["number"] for v in together[1:]] == [1, 2]
+
+
+@contextmanager
+def counted_statements():
+    statements = []
+
+    def note(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
 
 
 def test_a_review_meeting_shows_the_previous_meetings_result(room, chair_user):

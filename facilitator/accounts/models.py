@@ -20,7 +20,11 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # An administrator adjusts the meeting types (agenda items and timeboxes) for the authority.
     is_admin: Mapped[bool] = mapped_column(default=False)
+    # The team they work in: the staff lists start from it.
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    team: Mapped["Team | None"] = relationship("Team")  # noqa: F821 (stability.models)
 
 
 class StaffSession(db.Model):

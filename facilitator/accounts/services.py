@@ -100,8 +100,15 @@ def end_sessions(user):
 
 # ---- An administrator manages the accounts -----------------------------------------------------
 
-def all_users():
-    return db.session.scalars(db.select(User).order_by(User.name, User.id)).all()
+def accounts(search=""):
+    """Every account by name, or those whose name or email address holds `search` (a query
+    to page)."""
+    query = db.select(User).order_by(User.name, User.id)
+    words = (search or "").strip()[:100]
+    if words:
+        pattern = f"%{words.replace('%', '').replace('_', '')}%"
+        query = query.filter(User.name.ilike(pattern) | User.email.ilike(pattern))
+    return query
 
 
 def _account(admin, user_id):

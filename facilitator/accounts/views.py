@@ -9,6 +9,9 @@ from facilitator.accounts.services import authenticate, current_user, sign_in
 from facilitator.errors import Refused, beside_field
 from facilitator.extensions import limiter
 from facilitator.live.presence import disconnect_user
+from facilitator.paging import page_number, page_of
+
+ACCOUNTS_PER_PAGE = 50
 
 bp = Blueprint("accounts", __name__, cli_group=None)
 
@@ -107,7 +110,10 @@ def sign_out():
 # ---- Accounts, for an administrator -----------------------------------------------------------
 
 def _accounts_page(form=None, error=None, status=200):
-    return render_template("accounts/accounts.html", users=services.all_users(),
+    search = request.args.get("q", "")
+    users = page_of(services.accounts(search), page_number(request.args.get("page")),
+                    ACCOUNTS_PER_PAGE)
+    return render_template("accounts/accounts.html", users=users, search=search,
                            form=form or AccountForm(), error=error), status
 
 

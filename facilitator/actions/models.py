@@ -31,7 +31,8 @@ DESTINATIONS = {CHILDS_PLAN: "Child's Plan", CARERS_RECORD: "Carer's supervision
 class Action(db.Model):
     __tablename__ = "actions"
     __table_args__ = (Index("ix_actions_child", "child_id"),
-                      Index("ix_actions_meeting", "meeting_id"))
+                      Index("ix_actions_meeting", "meeting_id"),
+                      Index("ix_actions_due", "status", "due_on"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))

@@ -8,6 +8,8 @@ Read functions for other domains: `meeting_actions`, `actions_for_child`, `overd
 """
 from datetime import date
 
+from sqlalchemy.orm import joinedload
+
 from facilitator import clock
 from facilitator.actions.models import (
     BEFORE_REVIEW,
@@ -285,11 +287,19 @@ def set_status_from_plan(user, child_id, action_id, status, note):
 
 def plan_seat(user, action):
     """The member of staff's seat in the action's meeting, if it lets them set its status."""
-    if user is None:
-        return None
-    seat = db.session.scalar(db.select(Participant).filter_by(meeting_id=action.meeting_id,
-                                                               user_id=user.id))
-    return seat if seat is not None and may_set_status(seat, action) else None
+    return plan_seats(user, [action]).get(action.id)
+
+
+def plan_seats(user, actions):
+    """{action id: the member of staff's seat in its meeting}, for the actions their seat lets
+    them set the status of; one query for a whole Child's Plan."""
+    meeting_ids = {action.meeting_id for action in actions}
+    if user is None or not meeting_ids:
+        return {}
+    seats = {seat.meeting_id: seat for seat in db.session.scalars(db.select(Participant).filter(
+        Participant.user_id == user.id, Participant.meeting_id.in_(meeting_ids)))}
+    return {action.id: seats[action.meeting_id] for action in actions
+            if action.meeting_id in seats and may_set_status(seats[action.meeting_id], action)}
 
 
 def review_date_changed(meeting_id, review_date):
@@ -318,7 +328,9 @@ def _by_due_date(query):
 
 def actions_for_child(child_id, destination=None):
     """The Child's Plan: every confirmed action from all of the child's meetings."""
-    query = db.select(Action).filter(Action.child_id == child_id, Action.status != PROPOSED)
+    query = (db.select(Action).filter(Action.child_id == child_id, Action.status != PROPOSED)
+             .options(joinedload(Action.meeting).joinedload(Meeting.type),
+                      joinedload(Action.owner)))
     if destination is not None:
         query = query.filter(Action.destination == destination)
     return db.session.scalars(_by_due_date(query)).all()
@@ -328,12 +340,17 @@ def carers_record(child_id):
     return actions_for_child(child_id, CARERS_RECORD)
 
 
-def overdue_actions(today=None):
-    """Open confirmed actions past their due date, across every child; each has `.child` and
-    `.meeting`."""
+def overdue_actions(today=None, holds=None):
+    """Open confirmed actions past their due date, across every child (or those whose child
+    `holds(Action.child_id)` allows), as a query to page: each comes with its child and owner."""
     today = today or clock.london_today()
-    return db.session.scalars(_by_due_date(db.select(Action).filter(
-        Action.status == OPEN, Action.due_on.is_not(None), Action.due_on < today))).all()
+    query = db.select(Action).filter(Action.status == OPEN, Action.due_on.is_not(None),
+                                     Action.due_on < today)
+    if holds is not None:
+        query = query.filter(holds(Action.child_id))
+    # Every one has a due date: ordered by it alone, the index hands over the first page.
+    return query.order_by(Action.due_on, Action.id).options(
+        joinedload(Action.child), joinedload(Action.owner))
 
 
 # ---- The review's carry-forward ------------------------------------------------------------

@@ -58,8 +58,9 @@ def _plan_page(child, carers=False):
     actions = services.carers_record(child.id) if carers else \
         services.actions_for_child(child.id)
     today = clock.london_today()
-    entries = [{"action": a, "overdue": a.is_overdue(today),
-                "may_change": services.plan_seat(g.user, a) is not None} for a in actions]
+    seats = services.plan_seats(g.user, actions)
+    entries = [{"action": a, "overdue": a.is_overdue(today), "may_change": a.id in seats}
+               for a in actions]
     return render_template("actions/plan.html", child=child, entries=entries, carers=carers,
                            overdue=sum(1 for e in entries if e["overdue"]))
 
@@ -96,7 +97,7 @@ def plan_status(child_id, action_id):
 @staff_required
 def plan_csv(child_id):
     child = _child(child_id)
-    return Response(export.to_csv(child.id), mimetype="text/csv", headers={
+    return Response(export.csv_stream(child), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="childs-plan-{child.id}.csv"',
         "Cache-Control": "no-store"})
 
@@ -104,6 +105,6 @@ def plan_csv(child_id):
 @staff_required
 def plan_json(child_id):
     child = _child(child_id)
-    return Response(export.to_json(child), mimetype="application/json", headers={
+    return Response(export.json_stream(child), mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="childs-plan-{child.id}.json"',
         "Cache-Control": "no-store"})

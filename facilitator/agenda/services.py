@@ -2,6 +2,8 @@
 
 Time comes from `clock.utcnow`, so tests control it; nothing here sleeps or schedules.
 """
+from sqlalchemy.orm import joinedload
+
 from facilitator import clock
 from facilitator.agenda import phases
 from facilitator.agenda.models import AgendaExtension, AgendaItem
@@ -19,8 +21,19 @@ ACTIONS = ("start", "next", "back", "pause", "resume")
 
 
 def items_of(meeting_id):
-    return db.session.scalars(db.select(AgendaItem).filter_by(meeting_id=meeting_id)
-                              .order_by(AgendaItem.position, AgendaItem.id)).all()
+    return db.session.scalars(_in_order(meeting_id)).all()
+
+
+def items_with_extensions(meeting_id):
+    """The agenda as the minutes record it: each item with the extra time it was given and
+    why, in one query however many items."""
+    return db.session.scalars(_in_order(meeting_id)
+                              .options(joinedload(AgendaItem.extensions))).unique().all()
+
+
+def _in_order(meeting_id):
+    return (db.select(AgendaItem).filter_by(meeting_id=meeting_id)
+            .order_by(AgendaItem.position, AgendaItem.id))
 
 
 def create_agenda(meeting):

@@ -15,7 +15,8 @@ class AuditEvent(db.Model):
     """
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_meeting", "meeting_id", "id"),)
+    __table_args__ = (Index("ix_audit_events_meeting", "meeting_id", "id"),
+                      Index("ix_audit_events_at", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)

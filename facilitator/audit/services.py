@@ -1,19 +1,34 @@
 """Reading the trail, exporting it, and deleting a meeting for good."""
 import csv
 import io
+import json
+import re
+from datetime import date, time, timedelta
 
-from sqlalchemy import delete, select, update
+from flask import stream_with_context
+from sqlalchemy import Text, cast, delete, select, update
+from sqlalchemy.orm import joinedload
 
 from facilitator import clock
 from facilitator.audit.models import AuditEvent
 from facilitator.errors import Refused
 from facilitator.extensions import db
-from facilitator.meetings.models import Meeting
+from facilitator.meetings.models import Child, Meeting
 from facilitator.text import clean_text, safe_cell
 
 PAGE = 200
 EXPORT_FIELDS = ["id", "at", "actor", "actor_user_id", "actor_participant_id", "meeting_id",
                  "action", "subject", "subject_id", "field", "before", "after"]
+# The values as the JSON text the database holds, read with json.loads: the same values as the
+# column's own reading, at twice the speed (psycopg's JSON loading goes through more layers).
+EXPORT_COLUMNS = [AuditEvent.id, AuditEvent.at, AuditEvent.actor, AuditEvent.actor_user_id,
+                  AuditEvent.actor_participant_id, AuditEvent.meeting_id, AuditEvent.action,
+                  AuditEvent.subject, AuditEvent.subject_id,
+                  cast(AuditEvent.changes, Text).label("changes")]
+NO_CHANGES = {"": [None, None]}  # an entry without values still has its line
+BATCH = 2000          # rows fetched at a time
+CHUNK = 256 * 1024    # characters written at a time
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def entries(meeting_id=None, before_id=None, limit=PAGE):
@@ -26,25 +41,92 @@ def entries(meeting_id=None, before_id=None, limit=PAGE):
     return db.session.scalars(query).all()
 
 
-def to_csv(meeting_id=None):
-    """One line per changed value, oldest first; cells a spreadsheet could run are defused."""
+def export_days(args):
+    """The days an export covers, from the query's `from` and `to` (YYYY-MM-DD, days in
+    England, either may be left out): ((first moment, moment after the last day) as naive
+    UTC, None where open), and {field: message} for what could not be read."""
+    days, errors = {}, {}
+    for name in ("from", "to"):
+        text = (args.get(name) or "").strip()
+        if not text:
+            continue
+        try:
+            if not _DAY.fullmatch(text):
+                raise ValueError(text)
+            day = date.fromisoformat(text)
+            days[name] = clock.from_london(day if name == "from" else day + timedelta(days=1),
+                                           time(0, 0))
+        except (ValueError, OverflowError):
+            errors[name] = (f"Enter the ‘{name}’ date as a real date, year-month-day, for "
+                            f"example 2026-03-31.")
+    if not errors and days.get("to") is not None and days.get("from") is not None \
+            and days["to"] <= days["from"]:
+        errors["to"] = "The ‘to’ date must be the same as or after the ‘from’ date."
+    return (days.get("from"), days.get("to")), errors
+
+
+def csv_stream(meeting_id=None, days=(None, None)):
+    """The trail as CSV, streamed within the request that asked for it (see _csv_chunks)."""
+    return stream_with_context(_csv_chunks(meeting_id, days))
+
+
+def _csv_chunks(meeting_id, days):
+    """One line per changed value, oldest first; cells a spreadsheet could run are defused.
+
+    Read in batches of plain rows (a server-side cursor on PostgreSQL) and written in chunks of
+    about CHUNK characters, so memory stays flat however long the trail. By id; between dates,
+    the whole trail is read along `at` (its index), in order of time."""
+    start, end = days
+    query = select(*EXPORT_COLUMNS)
+    if meeting_id is not None:
+        query = query.where(AuditEvent.meeting_id == meeting_id)
+    if start is not None:
+        query = query.where(AuditEvent.at >= start)
+    if end is not None:
+        query = query.where(AuditEvent.at < end)
+    by_time = meeting_id is None and (start is not None or end is not None)
+    query = query.order_by(*((AuditEvent.at, AuditEvent.id) if by_time else (AuditEvent.id,)))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_FIELDS)
-    query = db.select(AuditEvent).order_by(AuditEvent.id)
-    if meeting_id is not None:
-        query = query.filter_by(meeting_id=meeting_id)
-    for entry in db.session.scalars(query):
-        for field, (before, after) in (entry.changes or {"": [None, None]}).items():
-            writer.writerow([safe_cell(value) for value in (
-                entry.id, entry.at.isoformat(), entry.actor, entry.actor_user_id,
-                entry.actor_participant_id, entry.meeting_id, entry.action, entry.subject,
-                entry.subject_id, field, before, after)])
-    return out.getvalue()
+    said = _Defused()  # who, which meeting, what and which column repeat down a trail
+    for entry_id, at, actor, user_id, seat_id, entry_meeting, action, subject, subject_id, \
+            values in db.session.execute(query.execution_options(yield_per=BATCH)):
+        changes = json.loads(values) if values is not None else None
+        head = (safe_cell(entry_id), at.isoformat(), said[actor], said[user_id], said[seat_id],
+                said[entry_meeting], said[action], said[subject], safe_cell(subject_id))
+        writer.writerows((*head, said[field], safe_cell(before), safe_cell(after))
+                         for field, (before, after) in (changes or NO_CHANGES).items())
+        if out.tell() >= CHUNK:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
-def all_meetings():
-    return db.session.scalars(db.select(Meeting).order_by(Meeting.scheduled_at.desc())).all()
+class _Defused(dict):
+    """safe_cell of each value, worked out once, for up to LIMIT values (memory stays flat).
+    Only for columns of one type each: True and 1 are one key to a dict."""
+
+    LIMIT = 4096
+
+    def __missing__(self, value):
+        cell = safe_cell(value)
+        if len(self) < self.LIMIT:
+            self[value] = cell
+        return cell
+
+
+def all_meetings(case_reference=""):
+    """Every meeting, newest first (or the child's with this case reference), with the type
+    and child its row shows: a query to page."""
+    query = (db.select(Meeting).options(joinedload(Meeting.type), joinedload(Meeting.child))
+             .order_by(Meeting.scheduled_at.desc(), Meeting.id.desc()))
+    reference = (case_reference or "").strip()[:40]
+    if reference:
+        query = query.filter(Meeting.child_id.in_(
+            db.select(Child.id).filter(Child.case_reference == reference)))
+    return query
 
 
 def delete_meeting(admin, meeting_id, reason):

@@ -7,6 +7,7 @@ from facilitator.errors import Refused
 from facilitator.extensions import db
 from facilitator.meetings.access import seat_for
 from facilitator.meetings.models import CHAIR, Meeting
+from facilitator.paging import page_number, page_of
 
 bp = Blueprint("audit", __name__)
 
@@ -24,45 +25,65 @@ def _page_from():
     return int(value) if value.isdigit() else None
 
 
-def _csv(text, name):
-    return Response(text, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+def _csv(meeting_id, name, page):
+    """The trail as CSV between the days asked (streamed: audit.services.csv_stream); dates
+    that cannot be read answer the trail's page with what is wrong, at 400."""
+    days, errors = services.export_days(request.args)
+    if errors:
+        return page(errors), 400
+    first, last = (request.args.get(n, "").strip() for n in ("from", "to"))
+    if first or last:
+        name = f"{name}-{first or 'start'}-to-{last or 'now'}"
+    return Response(services.csv_stream(meeting_id, days), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+def _page(meeting=None, meeting_filter=None, export_errors=None):
+    meeting_id = meeting.id if meeting is not None else meeting_filter
+    return render_template("audit/trail.html", meeting=meeting, meeting_filter=meeting_filter,
+                           entries=services.entries(meeting_id, _page_from()),
+                           export=request.args,
+                           export_errors=export_errors or {})
 
 
 @bp.get("/meetings/<int:meeting_id>/trail")
 @staff_required
 def meeting_trail(meeting_id):
-    meeting = _chaired(meeting_id)
-    return render_template("audit/trail.html", meeting=meeting,
-                           entries=services.entries(meeting_id, _page_from()))
+    return _page(_chaired(meeting_id))
 
 
 @bp.get("/meetings/<int:meeting_id>/trail.csv")
 @staff_required
 def meeting_trail_csv(meeting_id):
-    _chaired(meeting_id)
-    return _csv(services.to_csv(meeting_id), f"meeting-{meeting_id}-audit-trail.csv")
+    meeting = _chaired(meeting_id)
+    return _csv(meeting_id, f"meeting-{meeting_id}-audit-trail",
+                lambda errors: _page(meeting, export_errors=errors))
 
 
 @bp.get("/admin/audit")
 @admin_required
 def everything():
     meeting = request.args.get("meeting", "")
-    meeting_id = int(meeting) if meeting.isdigit() else None
-    return render_template("audit/trail.html", meeting=None, meeting_filter=meeting_id,
-                           entries=services.entries(meeting_id, _page_from()))
+    return _page(meeting_filter=int(meeting) if meeting.isdigit() else None)
 
 
 @bp.get("/admin/audit.csv")
 @admin_required
 def everything_csv():
-    return _csv(services.to_csv(), "audit-trail.csv")
+    return _csv(None, "audit-trail", lambda errors: _page(export_errors=errors))
+
+
+def _all_meetings(**shown):
+    reference = request.args.get("case_reference", "")
+    meetings = page_of(services.all_meetings(reference), page_number(request.args.get("page")))
+    return render_template("audit/meetings.html", meetings=meetings, case_reference=reference,
+                           **shown)
 
 
 @bp.get("/admin/meetings")
 @admin_required
 def meetings():
-    return render_template("audit/meetings.html", meetings=services.all_meetings())
+    return _all_meetings()
 
 
 @bp.post("/admin/meetings/<int:meeting_id>/delete")
@@ -71,6 +92,5 @@ def delete_meeting(meeting_id):
     try:
         services.delete_meeting(g.user, meeting_id, request.form.get("reason"))
     except Refused as refused:
-        return render_template("audit/meetings.html", meetings=services.all_meetings(),
-                               error=refused.message, failed=meeting_id), refused.status
+        return _all_meetings(error=refused.message, failed=meeting_id), refused.status
     return redirect(url_for("audit.meetings"), code=303)

@@ -3,7 +3,7 @@
 Who may do what: anyone admitted adds cards; authors edit and remove their own; the chair and
 the minute taker edit, remove and move any card.
 """
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from facilitator.board.models import Card
 from facilitator.clock import utcnow
@@ -24,10 +24,11 @@ def card_payload(card):
 
 
 def board_cards(meeting):
-    """The cards on a meeting's board as {column key: [card payload, ...]}, in order."""
+    """The cards on a meeting's board as {column key: [card payload, ...]}, in order: one
+    query, each card with its author."""
     cards = db.session.scalars(
         db.select(Card).filter_by(meeting_id=meeting.id, removed_at=None)
-        .options(selectinload(Card.author)).order_by(Card.position, Card.id)).all()
+        .options(joinedload(Card.author)).order_by(Card.position, Card.id)).all()
     columns = {column["key"]: [] for column in meeting.type.columns}
     for card in cards:
         columns.setdefault(card.column, []).append(card_payload(card))

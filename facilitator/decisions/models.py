@@ -26,6 +26,7 @@ class Decision(db.Model):
     """
 
     __tablename__ = "decisions"
+    __table_args__ = (Index("ix_decisions_review", "review_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), unique=True)

@@ -20,10 +20,11 @@ def _rules(meeting):
     return meeting.type.rules.get("distribution") or {}
 
 
-def recipients(meeting):
-    """[{name, role, channel, address, user_id, how}], in the order the minutes list them."""
+def recipients(meeting, people):
+    """[{name, role, channel, address, user_id, how}], in the order the minutes list them;
+    `people` are the meeting's seats (people.seats)."""
     result = []
-    for person in attendees(meeting.id):
+    for person in attendees(people):
         if person.user_id is not None:
             channel, address = IN_APP, None
         elif person.email:

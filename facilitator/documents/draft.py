@@ -14,7 +14,7 @@ from flask import current_app, render_template
 
 from facilitator import clock
 from facilitator.actions.services import meeting_actions
-from facilitator.agenda.services import items_of
+from facilitator.agenda.services import items_with_extensions
 from facilitator.board.services import board_cards
 from facilitator.decisions import services as decisions
 from facilitator.documents.distribution import recipients
@@ -32,12 +32,13 @@ from facilitator.documents.people import (
     role_of,
     same_words,
     seat_with_part,
+    seats,
 )
 from facilitator.errors import Refused
 from facilitator.meetings.labels import room_now
 from facilitator.meetings.models import CHAIR, MINUTE_TAKER
 from facilitator.panels import services as panels
-from facilitator.scaling.services import round_view, rounds_of
+from facilitator.scaling.services import round_views, rounds_of
 
 CLASSIFICATION = "OFFICIAL-SENSITIVE"
 DAY = "%A %-d %B %Y"
@@ -67,12 +68,17 @@ class SectionMissing(Refused):
 
 
 class Texts:
-    """Typed texts with the chair's corrections applied, remembered for the correction form."""
+    """Typed texts with the chair's corrections applied, remembered for the correction form.
+
+    It also keeps what several sections read of the meeting (`once`): the people, the child's
+    views and the offers, the panel's cases are read once per draft, not once per section.
+    """
 
     def __init__(self, corrections):
         self.corrections = corrections or {}
         self.entries = []
         self.section = None
+        self.read = {}
 
     def __call__(self, key, original, label):
         original = original or ""
@@ -80,6 +86,20 @@ class Texts:
         self.entries.append({"id": key, "label": label, "original": original, "text": text,
                              "section": self.section, "corrected": key in self.corrections})
         return text
+
+    def once(self, name, read):
+        """`read()` the first time a section asks for `name`; what it gave, after that."""
+        if name not in self.read:
+            self.read[name] = read()
+        return self.read[name]
+
+
+def _people(meeting, t):
+    return t.once("people", lambda: seats(meeting.id))
+
+
+def _voices(meeting, t):
+    return t.once("voices", lambda: decisions.voices_for(meeting.id))
 
 
 def _day(moment):
@@ -93,15 +113,15 @@ def _time(moment):
 # ---- Sections --------------------------------------------------------------------------------
 
 def details(meeting, t):
-    chair = seat_with_part(meeting.id, CHAIR)
-    taker = seat_with_part(meeting.id, MINUTE_TAKER)
+    people = _people(meeting, t)
+    chair, taker = seat_with_part(people, CHAIR), seat_with_part(people, MINUTE_TAKER)
     rows = [("Meeting", meeting.type.name),
             ("Child", f"{meeting.child.name} ({meeting.child.case_reference})"),
             ("Date", _day(meeting.scheduled_at)), ("Time", _time(meeting.scheduled_at)),
             ("Place", meeting.location), ("Chair", chair.name if chair else ""),
             ("Minute taker", taker.name if taker else "None named")]
     if meeting.type.is_panel:
-        rows[1] = ("Panel", _panel_title(meeting))
+        rows[1] = ("Panel", _panel_title(meeting, t))
     return {"rows": rows}
 
 
@@ -111,7 +131,7 @@ def attendance(meeting, t):
     people = [{"name": p.name, "role": role_of(p),
                "attendance": ATTENDANCE.get(attendance_of(p), "Present"),
                "internal": p.user_id is not None}
-              for p in attendees(meeting.id)]
+              for p in attendees(_people(meeting, t))]
     people.sort(key=lambda p: (p["role"], p["name"]))
     return {"people": people}
 
@@ -119,7 +139,7 @@ def attendance(meeting, t):
 def agenda(meeting, t):
     now = clock.utcnow()
     items = []
-    for item in items_of(meeting.id):
+    for item in items_with_extensions(meeting.id):
         overrun = item.overrun(now) if item.started_at else 0
         items.append({
             "title": item.title, "planned": item.planned_seconds // 60,
@@ -134,7 +154,7 @@ def agenda(meeting, t):
 
 
 def childs_views(meeting, t):
-    views = decisions.voices_for(meeting.id)["views"]
+    views = _voices(meeting, t)["views"]
     return {"views": [{"source": v.source_label,
                        "text": t(f"view-{v.id}", v.text, "The child's view")} for v in views]}
 
@@ -150,7 +170,7 @@ def board(meeting, t):
 
 
 def agency_offers(meeting, t):
-    offers = decisions.voices_for(meeting.id)["offers"]
+    offers = _voices(meeting, t)["offers"]
     return {"offers": [{"agency": t(f"agency-{o.id}", o.agency, "Agency"),
                         "offer": t(f"offer-{o.id}", o.offer, f"What {o.agency} can provide")}
                        for o in offers]}
@@ -159,10 +179,8 @@ def agency_offers(meeting, t):
 def scaling(meeting, t):
     """Every revealed round, oldest first. An open round is not read at all."""
     rounds = []
-    for round_ in reversed(rounds_of(meeting.id)):
-        if not round_.is_revealed:
-            continue
-        view = round_view(round_)
+    revealed = [round_ for round_ in reversed(rounds_of(meeting.id)) if round_.is_revealed]
+    for round_, view in zip(revealed, round_views(revealed)):
         results = view["results"]
         entry = {"number": round_.number, "scale": round_.scale.name,
                  "question": t(f"question-{round_.id}", round_.question,
@@ -226,22 +244,22 @@ def distribution(meeting, t):
     """Who gets the document, as what and how; never their addresses (every recipient reads
     this list)."""
     return {"recipients": [{"name": r["name"], "role": r["role"], "how": r["how"]}
-                           for r in recipients(meeting)]}
+                           for r in recipients(meeting, _people(meeting, t))]}
 
 
 # ---- Panels ----------------------------------------------------------------------------------
 
-def _panel(meeting):
-    return panels.panel_view(meeting)
+def _panel(meeting, t):
+    return t.once("panel", lambda: panels.panel_view(meeting))
 
 
-def _panel_title(meeting):
-    return f"{_panel(meeting)['title']}, {meeting.type.name}"
+def _panel_title(meeting, t):
+    return f"{_panel(meeting, t)['title']}, {meeting.type.name}"
 
 
 def panel_cases(meeting, t):
     """For the agenda circulated before the panel: each case's slot, worker and papers."""
-    view = _panel(meeting)
+    view = _panel(meeting, t)
     at = meeting.scheduled_at
     cases = []
     for case in view["slots"]:
@@ -261,7 +279,7 @@ def panel_cases(meeting, t):
 
 
 def panel_outcomes(meeting, t):
-    view = _panel(meeting)
+    view = _panel(meeting, t)
     cases = []
     for case in view["slots"]:
         slot = case["slot"]
@@ -328,7 +346,7 @@ def build(meeting, kind, corrections=None):
     may be corrected (with the corrections applied)."""
     t = Texts(corrections)
     sections = [_make(section, meeting, kind, t) for section in sections_for(meeting, kind)]
-    subject = (_panel_title(meeting) if meeting.type.is_panel
+    subject = (_panel_title(meeting, t) if meeting.type.is_panel
                else f"{meeting.child.name} ({meeting.child.case_reference})")
     title = f"{KINDS[kind]}: {meeting.type.name}, {subject}" if not meeting.type.is_panel \
         else f"{KINDS[kind]}: {subject}"

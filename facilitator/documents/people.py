@@ -20,8 +20,9 @@ def seats(meeting_id):
                               .order_by(Participant.id)).all()
 
 
-def seat_with_part(meeting_id, part):
-    return next((p for p in seats(meeting_id) if p.meeting_role == part), None)
+def seat_with_part(people, part):
+    """Who of the meeting's `people` (its seats) has this part in running it."""
+    return next((p for p in people if p.meeting_role == part), None)
 
 
 def attendance_of(person):
@@ -31,9 +32,10 @@ def attendance_of(person):
     return VIEWS_SENT if person.status == IN_ADVANCE else "present"
 
 
-def attendees(meeting_id):
-    """Everyone who took part or sent apologies or views: not the declined, removed or waiting."""
-    return [p for p in seats(meeting_id) if p.status not in (DECLINED, REMOVED, LOBBY)]
+def attendees(people):
+    """Of the meeting's `people` (its seats), everyone who took part or sent apologies or
+    views: not the declined, removed or waiting."""
+    return [p for p in people if p.status not in (DECLINED, REMOVED, LOBBY)]
 
 
 def role_of(person):

@@ -15,6 +15,7 @@ from concurrent.futures.process import BrokenProcessPool
 from flask import current_app
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from facilitator import clock
 from facilitator.agenda.models import AgendaItem
@@ -39,7 +40,7 @@ from facilitator.documents.models import (
     DocumentDraft,
     MeetingClosure,
 )
-from facilitator.documents.people import attendees
+from facilitator.documents.people import attendees, seats
 from facilitator.errors import Refused
 from facilitator.extensions import db, socketio
 from facilitator.live.broadcast import notify_seat
@@ -82,7 +83,9 @@ def staff_seat(meeting_id, user, roles=(CHAIR,)):
 
 
 def _meeting(meeting_id):
-    meeting = db.session.get(Meeting, meeting_id)
+    # Its type and child with it: which documents it issues, and every draft's header.
+    meeting = db.session.get(Meeting, meeting_id,
+                             options=[joinedload(Meeting.type), joinedload(Meeting.child)])
     if meeting is None:
         raise Refused("That meeting could not be found.", 404)
     return meeting
@@ -162,7 +165,7 @@ def closure_of(meeting_id):
 
 def close_form_people(meeting_id):
     """Everyone the close form asks about: attendees and those who sent views in advance."""
-    return attendees(meeting_id)
+    return attendees(seats(meeting_id))
 
 
 # ---- Drafts and corrections ----------------------------------------------------------------
@@ -248,7 +251,7 @@ def issue(meeting_id, user, kind, version, reason=None):
     issued_at = clock.utcnow()
     draft.update(version=version, issued=clock.london_format(issued_at),
                  issuer=user.name, reason=reason or "")
-    people, user_id = recipients(meeting), user.id
+    people, user_id = recipients(meeting, seats(meeting_id)), user.id
     filename = _filename(meeting, kind, version)
     db.session.rollback()  # hold no database transaction open while the worker renders
     pdf = _render(draft)
@@ -436,15 +439,23 @@ def download(document_id, user, address=None):
     return document, _pdf_bytes(document.id)
 
 
-def downloads_of(document_id):
-    return db.session.scalars(db.select(DocumentDownload).filter_by(document_id=document_id)
-                              .order_by(DocumentDownload.id)).all()
+def downloads_of(documents):
+    """{document id: its downloads, each with who downloaded it}, in one query for all."""
+    found = {document.id: [] for document in documents}
+    if found:
+        for download in db.session.scalars(
+                db.select(DocumentDownload).filter(DocumentDownload.document_id.in_(found))
+                .options(joinedload(DocumentDownload.user)).order_by(DocumentDownload.id)):
+            found[download.document_id].append(download)
+    return found
 
 
 def notifications_for(user):
-    """The documents sent to this member of staff in the app, newest first."""
-    return db.session.scalars(db.select(Delivery).filter_by(user_id=user.id, channel=IN_APP)
-                              .order_by(Delivery.id.desc())).all()
+    """The documents sent to this member of staff in the app, newest first, each with its
+    document and who issued it (a query to page)."""
+    return (db.select(Delivery).filter_by(user_id=user.id, channel=IN_APP)
+            .options(joinedload(Delivery.document).joinedload(Document.issued_by))
+            .order_by(Delivery.id.desc()))
 
 
 def documents_page(meeting_id, user):
@@ -453,11 +464,18 @@ def documents_page(meeting_id, user):
     seat = staff_seat(meeting_id, user, (CHAIR, MINUTE_TAKER))
     documents = versions_of(meeting_id)
     first = min((d.issued_at for d in documents if d.kind != PANEL_AGENDA), default=None)
-    kinds = [{"kind": kind, "label": KINDS[kind], "next": next_version(meeting_id, kind),
-              "versions": [d for d in documents if d.kind == kind],
-              "ready": kind == PANEL_AGENDA or not meeting.is_open}
+    kinds = [_kind_entry(meeting, kind, [d for d in documents if d.kind == kind])
              for kind in drafts.kinds_for(meeting)]
     return {"meeting": meeting, "seat": seat, "kinds": kinds, "closure": closure_of(meeting_id),
             "deadline": deadline_view(meeting, first), "email_ready": mail.is_set_up(),
-            "by_email": [r["name"] for r in recipients(meeting) if r["channel"] == EMAIL],
-            "downloads": {d.id: downloads_of(d.id) for d in documents}}
+            "by_email": [r["name"] for r in recipients(meeting, seats(meeting_id))
+                         if r["channel"] == EMAIL],
+            "downloads": downloads_of(documents)}
+
+
+def _kind_entry(meeting, kind, versions):
+    """One kind of document on the page: its issued versions and the number the next takes
+    (as next_version counts it, from the versions already read)."""
+    return {"kind": kind, "label": KINDS[kind], "versions": versions,
+            "next": max((d.version for d in versions), default=0) + 1,
+            "ready": kind == PANEL_AGENDA or not meeting.is_open}

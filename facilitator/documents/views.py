@@ -7,6 +7,7 @@ from facilitator.accounts.views import staff_required
 from facilitator.documents import services
 from facilitator.documents.models import ATTENDANCE
 from facilitator.errors import Refused
+from facilitator.paging import page_number, page_of
 from facilitator.templating import template_values
 
 bp = Blueprint("documents", __name__)
@@ -153,5 +154,5 @@ def download(document_id):
 @bp.get("/documents")
 @staff_required
 def mine():
-    return render_template("documents/mine.html",
-                           notifications=services.notifications_for(g.user))
+    return render_template("documents/mine.html", notifications=page_of(
+        services.notifications_for(g.user), page_number(request.args.get("page"))))

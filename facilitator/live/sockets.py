@@ -4,16 +4,18 @@ from functools import wraps
 
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
+from sqlalchemy.orm import joinedload
 
 from facilitator.accounts.services import current_user
 from facilitator.clock import epoch_ms, utcnow
 from facilitator.errors import Refused
 from facilitator.extensions import db, socketio
-from facilitator.live import presence
+from facilitator.live import presence, replay
 from facilitator.live.events import events_since
-from facilitator.live.render import AUDIENCES, message
+from facilitator.live.render import AUDIENCES
 from facilitator.live.rooms import audience_room, seat_room
 from facilitator.meetings.access import admitted_seat, meeting_for_projector, seat_for
+from facilitator.meetings.labels import unchanging
 from facilitator.meetings.models import Meeting
 
 
@@ -89,7 +91,8 @@ def on_disconnect(reason=None):
 @socketio.on("meeting.join")
 @answer
 def on_join(data):
-    """Enter the meeting's rooms and receive every event after `since`, in order."""
+    """Enter the meeting's rooms and receive every event after `since`, in order (drawn as
+    live.replay sends them), or `reload` when more than REPLAY_LIMIT were missed."""
     meeting_id = meeting_id_from(data)
     if session.get("projector_for") == meeting_id:
         seat, audience = None, "projector"
@@ -103,13 +106,19 @@ def on_join(data):
     join_room(audience_room(meeting_id, audience))  # first, so nothing falls between
     since = data.get("since")
     since = since if isinstance(since, int) and not isinstance(since, bool) and since >= 0 else 0
-    events = events_since(meeting_id, since)
-    last_seq = db.session.get(Meeting, meeting_id).last_seq
-    here = presence.connect(request.sid, meeting_id, seat.id if seat else None, audience)
-    if events is None or since > last_seq:
+    with unchanging(meeting_id):
+        events = events_since(meeting_id, since)
+        meeting = db.session.get(Meeting, meeting_id, options=[joinedload(Meeting.type)])
+        if meeting is None:
+            raise Refused("That meeting could not be found.", 404)
+        last_seq = meeting.last_seq
+        missed = None if events is None or since > last_seq else \
+            replay.messages(events, audience)
+        here = presence.connect(request.sid, meeting_id, seat.id if seat else None, audience)
+    if missed is None:
         return {"reload": True, "seq": last_seq}
     return {"seq": last_seq, "audience": audience, "now": epoch_ms(utcnow()),
-            "events": [message(event, audience) for event in events], "presence": here}
+            "events": missed, "presence": here}
 
 
 @socketio.on("lobby.wait")

@@ -12,6 +12,7 @@ page draws (`.labels()` is {participant id: room label}). `room_now(meeting_id)`
 meeting stands; pages and fragments reach it through the `meetings_named(meeting_id,
 participant_id)` template value.
 """
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import g
@@ -67,11 +68,25 @@ def room_now(meeting_id):
     """The meeting's names as it stands. What is drawn in one request, or for one broadcast's
     three audiences, shares them; any change to the meeting bumps its sequence number
     (live.events), so they are worked out again after it."""
-    seq = db.session.scalar(db.select(Meeting.last_seq).filter_by(id=meeting_id))
     rooms = g.setdefault("meetings_rooms", {})
+    if g.get("meetings_unchanging") == meeting_id and meeting_id in rooms:
+        return rooms[meeting_id][1]
+    seq = db.session.scalar(db.select(Meeting.last_seq).filter_by(id=meeting_id))
     if meeting_id not in rooms or rooms[meeting_id][0] != seq:
         rooms[meeting_id] = (seq, Room(meeting_id))
     return rooms[meeting_id][1]
+
+
+@contextmanager
+def unchanging(meeting_id):
+    """Inside, nothing changes the meeting (a reconnecting page's replay, which only reads):
+    its names are worked out once, not checked against its sequence number for each of the
+    hundreds of fragments drawn."""
+    g.meetings_unchanging = meeting_id
+    try:
+        yield
+    finally:
+        g.meetings_unchanging = None
 
 
 def _arrival_order(meeting_id):

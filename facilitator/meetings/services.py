@@ -2,6 +2,7 @@
 import secrets
 
 from flask import url_for
+from sqlalchemy.orm import contains_eager
 
 from facilitator.agenda.services import create_agenda
 from facilitator.clock import due_day, london_today
@@ -125,6 +126,16 @@ def _child(reference, name):
         raise Refused("That case reference is already recorded with a different name. "
                       "Check the reference and the child's name.", field="case_reference")
     return child
+
+
+def seats_of(user):
+    """The member of staff's places in meetings, the latest meeting first, each with its
+    meeting, child and type (a query to page)."""
+    return (db.select(Participant).join(Participant.meeting)
+            .filter(Participant.user_id == user.id)
+            .options(contains_eager(Participant.meeting).joinedload(Meeting.child),
+                     contains_eager(Participant.meeting).joinedload(Meeting.type))
+            .order_by(Meeting.scheduled_at.desc(), Meeting.id.desc()))
 
 
 def _new_join_code():

@@ -2,6 +2,7 @@ from io import BytesIO
 
 import segno
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from sqlalchemy.orm import joinedload
 
 from facilitator.accounts.views import staff_required
 from facilitator.clock import from_london
@@ -16,8 +17,9 @@ from facilitator.meetings.access import (
     seat_for,
 )
 from facilitator.meetings.forms import JoinCodeForm, JoinForm, NewMeetingForm
-from facilitator.meetings.models import ADMITTED, LOBBY, Meeting, MeetingType, Participant
+from facilitator.meetings.models import ADMITTED, LOBBY, Meeting, MeetingType
 from facilitator.meetings.services import join_url
+from facilitator.paging import page_number, page_of
 from facilitator.stability import services as stability
 
 bp = Blueprint("meetings", __name__, cli_group=None)
@@ -27,9 +29,7 @@ bp = Blueprint("meetings", __name__, cli_group=None)
 def index():
     if g.user is None:
         return render_template("meetings/start.html", form=JoinCodeForm())
-    seats = db.session.scalars(
-        db.select(Participant).join(Meeting).filter(Participant.user_id == g.user.id)
-        .order_by(Meeting.scheduled_at.desc())).all()
+    seats = page_of(services.seats_of(g.user), page_number(request.args.get("page")))
     return render_template("meetings/index.html", seats=seats)
 
 
@@ -73,7 +73,9 @@ def _from_concern(form):
 
 
 def _meeting(meeting_id):
-    meeting = db.session.get(Meeting, meeting_id)
+    # Its type and child with it: every section of its pages reads them.
+    meeting = db.session.get(Meeting, meeting_id,
+                             options=[joinedload(Meeting.type), joinedload(Meeting.child)])
     if meeting is None:
         abort(404)
     return meeting

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from facilitator.agenda.models import AgendaItem
 from facilitator.clock import utcnow
 from facilitator.extensions import db
 from facilitator.meetings.models import Child, Meeting
@@ -82,6 +83,7 @@ class CaseSlot(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     child: Mapped[Child] = relationship()
+    agenda_item: Mapped[AgendaItem] = relationship()
     follow_ups: Mapped[list["FollowUp"]] = relationship(
         back_populates="slot", order_by="[FollowUp.due_at, FollowUp.id]",
         cascade="all, delete-orphan")

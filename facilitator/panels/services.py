@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 
 from dateutil import rrule
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from facilitator import clock
 from facilitator.agenda.models import AgendaItem
@@ -199,25 +200,36 @@ def panel_meeting_on(series_id, panel_date):
 
 def overview(user, today=None):
     """For the staff page: each locality's series with their next dates, deadlines, and the
-    meeting set up for each date (and the person's seat in it, if they have one)."""
+    meeting set up for each date (and the person's seat in it, if they have one). Four
+    queries however many series and dates there are."""
+    every_series = db.session.scalars(db.select(PanelSeries).order_by(
+        PanelSeries.first_date)).all()
+    dates = {series.id: next_dates(series, today=today) for series in every_series}
+    days = {day for found in dates.values() for day in found}
+    linked = {(panel.series_id, panel.panel_date): panel for panel in db.session.scalars(
+        db.select(PanelMeeting).filter(PanelMeeting.panel_date.in_(days))
+        .options(joinedload(PanelMeeting.meeting)))} if days else {}
+    seats = {seat.meeting_id: seat for seat in db.session.scalars(db.select(Participant).filter(
+        Participant.user_id == user.id,
+        Participant.meeting_id.in_([p.meeting_id for p in linked.values()])))} if linked else {}
     result = []
     for locality in localities():
         entries = []
-        for series in db.session.scalars(db.select(PanelSeries).filter_by(
-                locality_id=locality.id).order_by(PanelSeries.first_date)).all():
+        for series in [s for s in every_series if s.locality_id == locality.id]:
             rules = _type_rules(series.type_code)
-            dates = []
-            for day in next_dates(series, today=today):
-                starts = panel_starts_at(rules, day)
-                linked = panel_meeting_on(series.id, day)
-                seat = linked and db.session.scalar(db.select(Participant).filter_by(
-                    meeting_id=linked.meeting_id, user_id=user.id))
-                dates.append({"day": day, "starts_at": starts, **deadlines(rules, starts),
-                              "brought_forward": brought_forward(rules, starts),
-                              "meeting": linked.meeting if linked else None, "seat": seat})
-            entries.append({"series": series, "dates": dates})
+            entries.append({"series": series, "dates": [
+                _panel_date(rules, day, linked.get((series.id, day)), seats)
+                for day in dates[series.id]]})
         result.append({"locality": locality, "series": entries})
     return result
+
+
+def _panel_date(rules, day, linked, seats):
+    starts = panel_starts_at(rules, day)
+    return {"day": day, "starts_at": starts, **deadlines(rules, starts),
+            "brought_forward": brought_forward(rules, starts),
+            "meeting": linked.meeting if linked else None,
+            "seat": seats.get(linked.meeting_id) if linked else None}
 
 
 # ---- Case slots ---------------------------------------------------------------------------
@@ -440,10 +452,13 @@ def _is_id(value):
 # ---- What each view shows -----------------------------------------------------------------
 
 def slots_of(meeting_id):
-    """The panel's cases in agenda order."""
+    """The panel's cases in agenda order, each with its child, agenda item, follow-ups and
+    disagreements: three queries however many cases the panel hears."""
     return db.session.scalars(
-        db.select(CaseSlot).join(AgendaItem, AgendaItem.id == CaseSlot.agenda_item_id)
+        db.select(CaseSlot).join(CaseSlot.agenda_item)
         .filter(CaseSlot.meeting_id == meeting_id)
+        .options(contains_eager(CaseSlot.agenda_item), joinedload(CaseSlot.child),
+                 selectinload(CaseSlot.follow_ups), selectinload(CaseSlot.disagreements))
         .order_by(AgendaItem.position, CaseSlot.number)).all()
 
 
@@ -453,7 +468,7 @@ def slot_view(slot, meeting, rules, papers_due):
     criteria = [{"key": c["key"], "label": c["label"], "met": bool((slot.criteria or {})
                                                                    .get(c["key"]))}
                 for c in rules["criteria"].get(slot.direction, [])]
-    item = db.session.get(AgendaItem, slot.agenda_item_id)
+    item = slot.agenda_item
     outcomes = rules["outcomes"]
     return {
         "slot": slot, "id": slot.id, "number": slot.number, "initials": slot.child.initials,
@@ -473,7 +488,8 @@ def slot_view(slot, meeting, rules, papers_due):
 def panel_view(meeting):
     """Everything the panel block needs for one meeting."""
     rules = meeting.type.rules
-    linked = db.session.scalar(db.select(PanelMeeting).filter_by(meeting_id=meeting.id))
+    linked = db.session.scalar(db.select(PanelMeeting).filter_by(meeting_id=meeting.id).options(
+        joinedload(PanelMeeting.series).joinedload(PanelSeries.locality)))
     due = deadlines(rules, meeting.scheduled_at)
     title = f"{linked.series.locality.name} panel" if linked else meeting.type.name
     return {"title": title, "linked": linked, "starts_at": meeting.scheduled_at, **due,

@@ -10,6 +10,7 @@ link for a score in advance says when one was sent, never what.
 import re
 import statistics
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from facilitator.agenda.services import put_on_screen
@@ -223,28 +224,80 @@ def round_view(round_):
     """What everyone may see of a round: who has scored, and the results only once revealed.
     Each person as the room names them (meetings.labels): `name` is their shown name,
     `room_label` what the projector shows, `role` what they attend as."""
-    names = room_now(round_.meeting_id)
-    view = {"round": round_, "scale": round_.scale, "members": _members(round_, names)}
+    return round_views([round_])[0]
+
+
+def round_views(rounds):
+    """The round_view of each of one meeting's rounds, in their order. What the rounds share is
+    read once, however many there are: the room's names, who is expected to score, and every
+    round's counted scores (those of the round each is compared with included) in one query."""
+    if not rounds:
+        return []
+    earlier = _earlier_revealed(rounds)
+    scores = _counted_scores_of([*rounds, *earlier.values()])
+    names, expected = room_now(rounds[0].meeting_id), _expected_to_score(rounds[0].meeting_id)
+    return [_view(round_, scores, names, expected, earlier.get(round_.id)) for round_ in rounds]
+
+
+def _view(round_, scores, names, expected, earlier):
+    view = {"round": round_, "scale": round_.scale,
+            "members": _members(scores[round_.id], names, expected)}
     view["scored"] = sum(1 for member in view["members"] if member["scored"])
     view["total"] = len(view["members"])
-    view["results"] = _results(round_, names) if round_.is_revealed else None
+    view["results"] = (_results(round_, scores, names, earlier) if round_.is_revealed
+                       else None)
     return view
 
 
 def counted_scores(round_):
     """The scores that count: a person the chair removed from the meeting no longer counts."""
-    scores = db.session.scalars(db.select(Score).filter_by(round_id=round_.id)
-                                .options(joinedload(Score.participant)).order_by(Score.id))
-    return [score for score in scores if score.participant.status != REMOVED]
+    return _counted_scores_of([round_])[round_.id]
 
 
-def _members(round_, names):
-    """Everyone expected to score (admitted, not observing) and everyone whose score counts."""
-    scored = {score.participant_id: score for score in counted_scores(round_)}
-    people = db.session.scalars(
-        db.select(Participant).filter_by(meeting_id=round_.meeting_id, status=ADMITTED)
+def _counted_scores_of(rounds):
+    """{round id: its counted scores, in the order given}, in one query for all the rounds."""
+    found = {round_.id: [] for round_ in rounds}
+    for score in db.session.scalars(db.select(Score).filter(Score.round_id.in_(found))
+                                    .options(joinedload(Score.participant)).order_by(Score.id)):
+        if score.participant.status != REMOVED:
+            found[score.round_id].append(score)
+    return found
+
+
+def revealed_medians(meeting_ids):
+    """{meeting id: (median, scale)} of each meeting's last revealed round, in one query for
+    any number of meetings (the staff lists and a child's history show them side by side)."""
+    if not meeting_ids:
+        return {}
+    last = (select(ScaleRound.meeting_id, func.max(ScaleRound.number).label("number"))
+            .where(ScaleRound.meeting_id.in_(meeting_ids), ScaleRound.status == REVEALED)
+            .group_by(ScaleRound.meeting_id).subquery())
+    found = db.session.execute(
+        select(ScaleRound.meeting_id, ScaleRound.scale_spec, Score.value)
+        .join(last, (ScaleRound.meeting_id == last.c.meeting_id)
+              & (ScaleRound.number == last.c.number))
+        .join(Score, Score.round_id == ScaleRound.id)
+        .join(Participant, Participant.id == Score.participant_id)
+        .where(Participant.status != REMOVED))
+    values, scales = {}, {}
+    for meeting_id, spec, value in found:
+        values.setdefault(meeting_id, []).append(value)
+        scales[meeting_id] = spec
+    return {meeting_id: (statistics.median(found), Scale(scales[meeting_id]))
+            for meeting_id, found in values.items()}
+
+
+def _expected_to_score(meeting_id):
+    """Everyone in the meeting now who scores: admitted, not observing."""
+    return db.session.scalars(
+        db.select(Participant).filter_by(meeting_id=meeting_id, status=ADMITTED)
         .filter(Participant.meeting_role != OBSERVER)).all()
-    everyone = {p.id: p for p in people}
+
+
+def _members(scores, names, expected):
+    """Everyone expected to score and everyone whose score counts."""
+    scored = {score.participant_id: score for score in scores}
+    everyone = {p.id: p for p in expected}
     everyone.update({s.participant_id: s.participant for s in scored.values()})
     # A young person who asked to be shown as "Young person" is not named in the tally either.
     return [{"id": pid, "role": person.attends_as_label, "name": names[pid].shown,
@@ -253,15 +306,16 @@ def _members(round_, names):
             for pid, person in sorted(everyone.items())]
 
 
-def _results(round_, names):
+def _results(round_, counted, names, earlier):
+    """The revealed round's scores and their spread, with the movement since `earlier` (the
+    last revealed round before it, if any); `counted` is {round id: counted scores}."""
     scale = round_.scale
-    scores = sorted(counted_scores(round_), key=lambda s: (s.value, s.id))
+    scores = sorted(counted[round_.id], key=lambda s: (s.value, s.id))
     values = [s.value for s in scores]
     if not values:  # everyone who scored was later removed from the meeting
         return None
     median = statistics.median(values)
-    earlier = _earlier_revealed(round_)
-    earlier_scores = counted_scores(earlier) if earlier is not None else []
+    earlier_scores = counted[earlier.id] if earlier is not None else []
     before = {s.participant_id: s.value for s in earlier_scores}
     entries = [{"value": s.value, "label": scale.label(s.value),
                 "name": names[s.participant_id].shown, "room_label": names[s.participant_id].label,
@@ -279,27 +333,41 @@ def _results(round_, names):
     return results
 
 
-def _earlier_revealed(round_):
-    return db.session.scalar(
-        db.select(ScaleRound).filter(ScaleRound.meeting_id == round_.meeting_id,
-                                     ScaleRound.number < round_.number,
+def _earlier_revealed(rounds):
+    """{round id: the meeting's last revealed round before it}, for the revealed rounds of
+    `rounds` that have one: one query, none when they are all the meeting's first round."""
+    later = [round_ for round_ in rounds if round_.is_revealed and round_.number > 1]
+    if not later:
+        return {}
+    revealed = db.session.scalars(
+        db.select(ScaleRound).filter(ScaleRound.meeting_id == later[0].meeting_id,
+                                     ScaleRound.number < max(r.number for r in later),
                                      ScaleRound.status == REVEALED)
-        .order_by(ScaleRound.number.desc()).limit(1))
+        .order_by(ScaleRound.number)).all()
+    found = {}
+    for round_ in later:
+        before = [r for r in revealed if r.number < round_.number]
+        if before:
+            found[round_.id] = before[-1]
+    return found
 
 
 def previous_result(meeting):
-    """The last revealed round of the child's most recent earlier meeting, for comparison."""
-    earlier = db.session.scalar(
-        db.select(ScaleRound).join(Meeting, Meeting.id == ScaleRound.meeting_id)
+    """The last revealed round of the child's most recent earlier meeting, for comparison
+    (read with that meeting and its type, which the results name)."""
+    found = db.session.execute(
+        db.select(ScaleRound, Meeting).join(Meeting, Meeting.id == ScaleRound.meeting_id)
         .filter(Meeting.child_id == meeting.child_id, Meeting.id != meeting.id,
                 Meeting.scheduled_at <= meeting.scheduled_at, ScaleRound.status == REVEALED)
-        .order_by(Meeting.scheduled_at.desc(), ScaleRound.number.desc()).limit(1))
-    if earlier is None:
+        .options(joinedload(Meeting.type))
+        .order_by(Meeting.scheduled_at.desc(), ScaleRound.number.desc()).limit(1)).first()
+    if found is None:
         return None
+    earlier, earlier_meeting = found
     values = sorted(s.value for s in counted_scores(earlier))
     if not values:
         return None
-    return {"meeting": db.session.get(Meeting, earlier.meeting_id), "scale": earlier.scale,
+    return {"meeting": earlier_meeting, "scale": earlier.scale,
             "number": earlier.number, "median": statistics.median(values), "low": values[0],
             "high": values[-1], "count": len(values)}
 
@@ -309,9 +377,9 @@ def panel(meeting, seat=None):
     scores (theirs alone) and, for the chair, the people sending scores in advance."""
     rounds = rounds_of(meeting.id)
     return {
-        "rounds": [{"view": round_view(r),
+        "rounds": [{"view": view,
                     "mine": my_score(r.id, seat) if seat is not None and r.is_open else None}
-                   for r in rounds],
+                   for r, view in zip(rounds, round_views(rounds))],
         "open_round": next((r for r in rounds if r.is_open), None),
         "previous": previous_result(meeting),
         "advance": in_advance_people(meeting.id)
@@ -320,9 +388,9 @@ def panel(meeting, seat=None):
 
 
 def in_advance_people(meeting_id):
-    """The people sending views in advance, with whether their score has arrived."""
-    people = db.session.scalars(db.select(Participant).filter_by(
-        meeting_id=meeting_id, status=IN_ADVANCE).order_by(Participant.id)).all()
-    sent = set(db.session.scalars(db.select(Score.participant_id).filter_by(
-        meeting_id=meeting_id, in_advance=True)))
-    return [(person, person.id in sent) for person in people]
+    """The people sending views in advance, with whether their score has arrived (one query)."""
+    sent = (db.select(Score.id).where(Score.meeting_id == meeting_id, Score.in_advance,
+                                      Score.participant_id == Participant.id).exists())
+    return [(person, arrived) for person, arrived in db.session.execute(
+        db.select(Participant, sent).filter_by(meeting_id=meeting_id, status=IN_ADVANCE)
+        .order_by(Participant.id))]

@@ -115,3 +115,4 @@ class FilterForm(FlaskForm):
 
     team = SelectField("Team", validate_choice=False, validators=[Optional()])
     locality = SelectField("Locality", validate_choice=False, validators=[Optional()])
+    worker = SelectField("Worker", validate_choice=False, validators=[Optional()])

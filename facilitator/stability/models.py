@@ -6,7 +6,7 @@ Every row keeps who made it and when (created_by / created_at); a later change k
 who and when beside it (confirmed_by / done_by / ended_by)."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from facilitator import clock
@@ -17,6 +17,9 @@ from facilitator.scaling.scales import Scale
 
 # Telephone monitoring: watching, escalated (a call at the authority's concern scale), ended.
 MONITORING, ESCALATED, ENDED = "monitoring", "escalated", "ended"
+# Still on the contact list. Named, not "not ended": the lists' index on (status, next call)
+# answers an equality, and the planner counts these two well where it misjudges "not ended".
+WATCHED = (MONITORING, ESCALATED)
 # Current involvement with the Adolescent Support Team or CAMHS (seed 001, 5.2).
 INVOLVEMENT = {"ast": "Adolescent Support Team", "camhs": "CAMHS", "none": "No current involvement"}
 
@@ -138,6 +141,7 @@ class RouteTask(db.Model):
     what: Mapped[str] = mapped_column(String(300))
     who: Mapped[str] = mapped_column(String(120))
     due_at: Mapped[datetime | None]
+    due_on: Mapped[date | None]  # the day in England it falls on, for the lists
     rule: Mapped[str] = mapped_column(String(80), default="")  # "within 24 hours"
     whole_day: Mapped[bool] = mapped_column(default=True)  # due by the end of that day
     is_meeting: Mapped[bool] = mapped_column(default=False)  # the step that calls the meeting
@@ -153,7 +157,8 @@ class MonitoredPlacement(db.Model):
     """A placement on the contact list (seed 001, 5.10): who to call, how often, until when."""
 
     __tablename__ = "monitored_placements"
-    __table_args__ = (Index("ix_monitored_placements_child", "child_id"),)
+    __table_args__ = (Index("ix_monitored_placements_child", "child_id"),
+                      Index("ix_monitored_placements_concern", "concern_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"))
@@ -163,6 +168,9 @@ class MonitoredPlacement(db.Model):
     starts_on: Mapped[date]
     ends_on: Mapped[date]
     status: Mapped[str] = mapped_column(String(20), default=MONITORING)
+    # When the next call is due (monitoring.next_due), kept with each change so that the lists
+    # sort, count and page due and overdue calls in the database.
+    next_due_on: Mapped[date | None]
     # The meeting whose agreed frequency this follows, when a meeting set it.
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
     ended_at: Mapped[datetime | None]
@@ -177,11 +185,18 @@ class MonitoredPlacement(db.Model):
         back_populates="placement", order_by="[MonitoringCall.called_at, MonitoringCall.id]")
 
 
+# A placement on the contact list: watched, and either escalated or with its next call due
+# before the monitoring period ends (monitoring.state: not "complete").
+ON_CONTACT_LIST = and_(MonitoredPlacement.status.in_(WATCHED),
+                       or_(MonitoredPlacement.status == ESCALATED,
+                           MonitoredPlacement.next_due_on <= MonitoredPlacement.ends_on))
+
+
 class MonitoringCall(db.Model):
     """One telephone contact: when, the scale at the call, a note, and what it led to."""
 
     __tablename__ = "monitoring_calls"
-    __table_args__ = (Index("ix_monitoring_calls_placement", "placement_id"),)
+    __table_args__ = (Index("ix_monitoring_calls_placement", "placement_id", "called_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("monitored_placements.id"))
@@ -218,7 +233,8 @@ class PlacementMove(db.Model):
     """A child's move from one placement to another, entered by staff (seed 002's 2+ list)."""
 
     __tablename__ = "placement_moves"
-    __table_args__ = (Index("ix_placement_moves_child", "child_id", "moved_on"),)
+    __table_args__ = (Index("ix_placement_moves_child", "child_id", "moved_on"),
+                      Index("ix_placement_moves_day", "moved_on"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"))
@@ -232,3 +248,16 @@ class PlacementMove(db.Model):
 
     child: Mapped[Child] = relationship()
     team: Mapped[Team | None] = relationship()
+
+
+# The staff lists' partial indexes: each holds only the rows a list shows (the open concerns,
+# the meeting steps, the placements on the contact list), in the order it shows them, so a page
+# and its count read a few hundred index entries, not the years of closed records beside them.
+OPEN_CONCERN = StabilityConcern.closed_at.is_(None)
+MEETING_STEP = and_(RouteTask.is_meeting, RouteTask.due_on.is_not(None))
+Index("ix_stability_concerns_open", StabilityConcern.child_id, StabilityConcern.raised_at,
+      StabilityConcern.id, postgresql_where=OPEN_CONCERN, sqlite_where=OPEN_CONCERN)
+Index("ix_route_tasks_meeting_step", RouteTask.concern_id, RouteTask.due_on,
+      postgresql_where=MEETING_STEP, sqlite_where=MEETING_STEP)
+Index("ix_monitored_placements_listed", MonitoredPlacement.next_due_on, MonitoredPlacement.id,
+      postgresql_where=ON_CONTACT_LIST, sqlite_where=ON_CONTACT_LIST)

@@ -8,6 +8,9 @@ the placement is escalated. All days are days in England; a call or an end date 
 fall on a weekend or bank holiday falls on the working day before (facilitator.clock)."""
 from datetime import timedelta
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
 from facilitator import clock
 from facilitator.errors import Refused
 from facilitator.extensions import db
@@ -16,6 +19,7 @@ from facilitator.stability.models import (
     ENDED,
     ESCALATED,
     MONITORING,
+    ON_CONTACT_LIST,
     MonitoredPlacement,
     MonitoringCall,
     StabilityConcern,
@@ -49,6 +53,7 @@ def add_to_contact_list(user, concern, *, call_who, every_days, weeks, meeting_i
         call_who=clean_text(call_who, label="who to call", limit=300),
         every_days=_every_days(every_days), starts_on=today,
         ends_on=clock.due_day(today, weeks=weeks), status=MONITORING, created_by_id=user.id)
+    placement.next_due_on = next_due(placement)
     db.session.add(placement)
     return placement
 
@@ -69,6 +74,7 @@ def start_monitoring(user, concern_id, *, call_who=None, every_days=7, weeks=4,
         current.ends_on = max(current.ends_on, clock.due_day(clock.london_today(), weeks=weeks))
         if call_who:
             current.call_who = clean_text(call_who, label="who to call", limit=300)
+        current.next_due_on = next_due(current)
         db.session.commit()
         return current
     placement = add_to_contact_list(user, concern, meeting_id=meeting_id, weeks=weeks,
@@ -95,7 +101,8 @@ def placement_by_id(placement_id):
 # ---- Due and overdue ------------------------------------------------------------------------
 
 def last_call(placement):
-    return placement.calls[-1] if placement.calls else None
+    """The latest call by when it was made (a call logged late may be an earlier one)."""
+    return max(placement.calls, key=lambda c: (c.called_at, c.id or 0), default=None)
 
 
 def next_due(placement):
@@ -107,12 +114,17 @@ def next_due(placement):
                                           not_before=since + timedelta(days=1))
 
 
+def due_on(placement):
+    """The day the next call is due, as kept on the placement (worked out if not yet kept)."""
+    return placement.next_due_on or next_due(placement)
+
+
 def state(placement, today=None):
     """due, overdue, upcoming, complete (the monitoring period has run out) or ended."""
     today = today or clock.london_today()
     if placement.status == ENDED:
         return ENDED
-    due = next_due(placement)
+    due = due_on(placement)
     if placement.status != ESCALATED and due > placement.ends_on:
         return COMPLETE
     if due < today:
@@ -122,11 +134,6 @@ def state(placement, today=None):
 
 def is_monitored(placement, today=None):
     return state(placement, today) not in (ENDED, COMPLETE)
-
-
-def latest_scale(placement):
-    last = last_call(placement)
-    return last.scale if last else placement.concern.scale
 
 
 # ---- Calls ----------------------------------------------------------------------------------
@@ -154,6 +161,7 @@ def log_call(user, placement_id, *, called_at, scale, note):
         placement.every_days = weekly["every_days"]
         placement.ends_on = max(placement.ends_on, clock.due_day(
             clock.london_today(call.called_at), weeks=weekly["weeks"]))
+    placement.next_due_on = next_due(placement)
     db.session.commit()
     return call
 
@@ -188,16 +196,45 @@ def end_monitoring(user, placement_id, reason):
     return placement
 
 
-def contact_list(today=None):
-    """Every placement on the contact list with its state, soonest call first."""
+def contact_list_query(scope, *, today=None, due_only=False, overdue_only=False):
+    """The contact list for the children in `scope`, soonest call first (with `due_only`, the
+    calls due today and overdue; with `overdue_only`, the overdue). Placements whose monitoring
+    period has run out are left off."""
+    query = (select(MonitoredPlacement)
+             .where(ON_CONTACT_LIST,
+                    scope.holds(MonitoredPlacement.child_id))
+             .options(joinedload(MonitoredPlacement.child),
+                      joinedload(MonitoredPlacement.concern))
+             .order_by(MonitoredPlacement.next_due_on, MonitoredPlacement.id))
     today = today or clock.london_today()
-    placements = db.session.scalars(db.select(MonitoredPlacement).filter(
-        MonitoredPlacement.status != ENDED)).all()
-    rows = [{"placement": p, "state": state(p, today), "next_due": next_due(p),
-             "last_call": last_call(p), "scale": latest_scale(p)}
-            for p in placements]
-    rows = [row for row in rows if row["state"] != COMPLETE]
-    return sorted(rows, key=lambda row: (row["next_due"], row["placement"].id))
+    if due_only:
+        query = query.where(MonitoredPlacement.next_due_on <= today)
+    if overdue_only:
+        query = query.where(MonitoredPlacement.next_due_on < today)
+    return query
+
+
+def contact_rows(page, today=None):
+    """A page of the contact list made ready to show: each placement's state and last call."""
+    today = today or clock.london_today()
+    last = last_calls([placement.id for placement in page.items])
+    return page.with_items([
+        {"placement": p, "state": state(p, today), "next_due": due_on(p),
+         "last_call": last.get(p.id), "scale": last[p.id].scale if p.id in last
+         else p.concern.scale} for p in page.items])
+
+
+def last_calls(placement_ids):
+    """{placement id: its latest call}, in one query."""
+    if not placement_ids:
+        return {}
+    ranked = (select(MonitoringCall.id, func.row_number().over(
+        partition_by=MonitoringCall.placement_id,
+        order_by=(MonitoringCall.called_at.desc(), MonitoringCall.id.desc())).label("n"))
+        .where(MonitoringCall.placement_id.in_(placement_ids)).subquery())
+    calls = db.session.scalars(select(MonitoringCall).join(
+        ranked, (ranked.c.id == MonitoringCall.id) & (ranked.c.n == 1)))
+    return {call.placement_id: call for call in calls}
 
 
 def notices_for(user):

@@ -1,84 +1,89 @@
-"""What the stability overview and a child's placement history show (read only)."""
-import statistics
+"""What the stability overview and a child's placement history show (read only).
+
+Each list of the overview is one query that filters, counts and pages in the database (paging),
+then one or two more for that page's own rows: what the page costs does not grow with an
+authority's records."""
 from datetime import time, timedelta
 
 from dateutil.relativedelta import relativedelta
+from sqlalchemy import func, null, or_, select, union_all
+from sqlalchemy.orm import joinedload
 
 from facilitator import clock
 from facilitator.actions.services import overdue_actions
 from facilitator.decisions.models import Decision
 from facilitator.extensions import db
-from facilitator.meetings.models import OPEN, Meeting
+from facilitator.meetings.models import OPEN, Child, Meeting
+from facilitator.paging import counts_of, page_of
 from facilitator.scaling.models import REVEALED, ScaleRound
-from facilitator.scaling.services import counted_scores
+from facilitator.scaling.services import revealed_medians
 from facilitator.stability import monitoring
 from facilitator.stability.chart import scale_chart
 from facilitator.stability.models import (
+    MEETING_STEP,
+    ON_CONTACT_LIST,
+    OPEN_CONCERN,
+    Authority,
     MonitoredPlacement,
     MonitoringCall,
     PlacementMove,
+    RouteTask,
     StabilityConcern,
 )
 
 REVIEW_WINDOW = timedelta(days=14)
 MOVES_FOR_LIST = 2  # seed 002's "2+ placement list"
-
-
-# ---- Teams of children ------------------------------------------------------------------------
-
-def child_teams():
-    """{child id: team} from the most recent concern or move that names a team."""
-    records = [*db.session.scalars(db.select(StabilityConcern).filter(
-        StabilityConcern.team_id.is_not(None))),
-        *db.session.scalars(db.select(PlacementMove).filter(PlacementMove.team_id.is_not(None)))]
-    records.sort(key=lambda r: (r.created_at, r.id))
-    return {r.child_id: r.team for r in records}
-
-
-def _keeper(team_id, locality_id):
-    """Whether a child passes the overview's team and locality filters."""
-    teams = child_teams()
-
-    def keep(child_id):
-        team = teams.get(child_id)
-        if team_id and (team is None or team.id != team_id):
-            return False
-        if locality_id and (team is None or team.locality_id != locality_id):
-            return False
-        return True
-    return keep, teams
+SECTIONS = ("concerns", "calls", "meetings", "reviews", "actions", "moves")
 
 
 # ---- Readings of the scale --------------------------------------------------------------------
 
-def meeting_result(meeting):
-    """The median of the meeting's last revealed scaling round, with the round's scale."""
-    round_ = db.session.scalar(db.select(ScaleRound).filter_by(
-        meeting_id=meeting.id, status=REVEALED).order_by(ScaleRound.number.desc()).limit(1))
-    values = [s.value for s in counted_scores(round_)] if round_ else []
-    return (statistics.median(values), round_.scale) if values else (None, None)
+def readings_for(child_ids):
+    """Every scale reading of these children in time order, by child: {child id: [(moment,
+    value, what, scale name)]} from their concerns, telephone calls and meetings' revealed
+    scaling; four queries whatever the number of children."""
+    if not child_ids:
+        return {}
+    scales = {a.code: a.scale.name for a in db.session.scalars(select(Authority))}
+    found = {}
+    for child_id, moment, value, code in db.session.execute(
+            select(StabilityConcern.child_id, StabilityConcern.raised_at,
+                   StabilityConcern.scale, StabilityConcern.authority_code)
+            .where(StabilityConcern.child_id.in_(child_ids))):
+        found.setdefault(child_id, []).append((moment, value, "concern", scales[code]))
+    for child_id, moment, value, code in db.session.execute(
+            select(MonitoredPlacement.child_id, MonitoringCall.called_at, MonitoringCall.scale,
+                   StabilityConcern.authority_code)
+            .join(MonitoredPlacement, MonitoredPlacement.id == MonitoringCall.placement_id)
+            .join(StabilityConcern, StabilityConcern.id == MonitoredPlacement.concern_id)
+            .where(MonitoredPlacement.child_id.in_(child_ids))):
+        found.setdefault(child_id, []).append((moment, value, "call", scales[code]))
+    for child_id, moment, value, scale in meeting_readings(child_ids):
+        found.setdefault(child_id, []).append((moment, value, "meeting", scale.name))
+    return {child_id: sorted(points, key=lambda p: p[0]) for child_id, points in found.items()}
 
 
-def readings(child_id, scale):
-    """Every scale reading for the child on `scale`, in time order: [(moment, value, what)]."""
-    points = [(c.raised_at, c.scale, "concern") for c in db.session.scalars(
-        db.select(StabilityConcern).filter_by(child_id=child_id))
-        if c.authority.scale.name == scale.name]
-    points += [(call.called_at, call.scale, "call") for call in db.session.scalars(
-        db.select(MonitoringCall).join(MonitoredPlacement)
-        .filter(MonitoredPlacement.child_id == child_id))
-        if call.placement.concern.authority.scale.name == scale.name]
-    for meeting in db.session.scalars(db.select(Meeting).filter_by(child_id=child_id)):
-        value, round_scale = meeting_result(meeting)
-        if value is not None and round_scale.name == scale.name:
-            points.append((meeting.scheduled_at, value, "meeting"))
-    return sorted(points, key=lambda p: p[0])
+def meeting_readings(child_ids):
+    """(child id, meeting time, median, scale) for each of these children's meetings with a
+    revealed scaling round: the median of its last revealed round."""
+    scored = (select(Meeting.id, Meeting.child_id, Meeting.scheduled_at)
+              .where(Meeting.child_id.in_(child_ids))
+              .where(Meeting.id.in_(select(ScaleRound.meeting_id)
+                                    .where(ScaleRound.status == REVEALED))))
+    rows = db.session.execute(scored).all()
+    medians = revealed_medians([meeting_id for meeting_id, _child, _at in rows])
+    return [(child_id, at, *medians[meeting_id]) for meeting_id, child_id, at in rows
+            if meeting_id in medians]
 
 
-def latest_and_direction(concern):
+def on_scale(points, scale):
+    return [(moment, value, what) for moment, value, what, name in points if name == scale.name]
+
+
+def latest_and_direction(concern, points):
     """The child's latest reading and its movement since the one before, in words."""
     scale = concern.authority.scale
-    points = readings(concern.child_id, scale)
+    points = on_scale(points, scale) or [(concern.raised_at, concern.scale, "concern")]
     latest = points[-1][1]
     if len(points) < 2:
         return latest, "first reading"
@@ -87,132 +92,196 @@ def latest_and_direction(concern):
 
 # ---- The overview ---------------------------------------------------------------------------
 
-def overview(user, *, team_id=None, locality_id=None, today=None):
+def overview(user, scope, pages=None, *, today=None):
+    """The overview's lists for the children in `scope`; `pages` {section: page number}. One
+    statement counts every list; each list's page is one more, and its readings a few."""
     today = today or clock.london_today()
-    keep, teams = _keeper(team_id, locality_id)
-    concerns = [c for c in db.session.scalars(db.select(StabilityConcern).filter(
-        StabilityConcern.closed_at.is_(None)).order_by(StabilityConcern.raised_at.desc()))
-        if keep(c.child_id)]
+    pages = pages or {}
+    queries = {
+        "concerns": open_concerns_query(scope),
+        "calls": monitoring.contact_list_query(scope, today=today, due_only=True),
+        "meetings": meetings_due_query(scope, today),
+        "reviews": reviews_query(scope, today),
+        "actions": overdue_actions(today, scope.holds),
+        "moves": moves_query(scope, today),
+    }
+    # The counts a manager looks for first, beside the lists' own.
+    queries["calls_overdue"] = monitoring.contact_list_query(scope, today=today,
+                                                             overdue_only=True)
+    queries["meetings_overdue"] = meetings_due_query(scope, today, overdue_only=True)
+    totals = dict(zip(queries, counts_of(queries.values())))
+    page = {name: page_of(queries[name], pages.get(name, 1), total=totals[name],
+                          rows=name in ROW_SECTIONS) for name in SECTIONS}
     return {
-        "today": today, "teams": teams,
-        "concerns": _open_concerns(concerns),
-        "calls": [row for row in monitoring.contact_list(today)
-                  if row["state"] in (monitoring.DUE, monitoring.OVERDUE)
-                  and keep(row["placement"].child_id)],
-        "meetings": _meetings_due(concerns, keep, today),
-        "reviews": _reviews(keep, today),
-        "actions": _stability_actions(keep, today),
-        "moves": moves_list(today, keep),
+        "today": today, "scope": scope, "overdue": {"calls": totals["calls_overdue"],
+                                                    "meetings": totals["meetings_overdue"],
+                                                    "actions": totals["actions"]},
+        "concerns": open_concern_rows(page["concerns"]),
+        "calls": monitoring.contact_rows(page["calls"], today),
+        "meetings": page["meetings"].with_items([
+            _meeting_row(deadline, concern, meeting, today)
+            for deadline, concern, meeting in page["meetings"].items]),
+        "reviews": page["reviews"].with_items([
+            {"child": child, "day": day, "meeting": meeting,
+             "what": f"Review of the {meeting.type.name}" if meeting
+             else "Telephone monitoring period ends"}
+            for day, child, meeting in page["reviews"].items]),
+        "actions": page["actions"],
+        "moves": page["moves"].with_items([
+            {"child": child, "moves": moves, "latest": latest}
+            for child, moves, latest in page["moves"].items]),
         "notices": monitoring.notices_for(user),
     }
 
 
-def _open_concerns(concerns):
-    """One row per child: their latest open concern, latest scale and its direction."""
-    rows, seen = [], set()
-    for concern in concerns:
-        if concern.child_id in seen:
-            continue
-        seen.add(concern.child_id)
-        latest, direction = latest_and_direction(concern)
+# The lists whose rows are several things side by side (a date, a child, a meeting).
+ROW_SECTIONS = {"meetings", "reviews", "moves"}
+
+
+def open_concerns_query(scope):
+    """One row per child: their latest open concern, newest first."""
+    ranked = (select(StabilityConcern.id, func.row_number().over(
+        partition_by=StabilityConcern.child_id,
+        order_by=(StabilityConcern.raised_at.desc(), StabilityConcern.id.desc())).label("n"))
+        .where(OPEN_CONCERN, scope.holds(StabilityConcern.child_id))
+        .subquery())
+    return (select(StabilityConcern)
+            .join(ranked, (ranked.c.id == StabilityConcern.id) & (ranked.c.n == 1))
+            .options(joinedload(StabilityConcern.child).joinedload(Child.team))
+            .order_by(StabilityConcern.raised_at.desc(), StabilityConcern.id.desc()))
+
+
+def open_concern_rows(page):
+    """Each child's latest scale reading and its direction, for a page of open concerns."""
+    points = readings_for([concern.child_id for concern in page.items])
+    rows = []
+    for concern in page.items:
+        latest, direction = latest_and_direction(concern, points.get(concern.child_id, []))
         rows.append({"concern": concern, "child": concern.child, "latest": latest,
                      "label": concern.authority.scale.label(int(latest))
                      if latest == int(latest) else "", "direction": direction})
-    return rows
+    return page.with_items(rows)
 
 
-def _meetings_due(concerns, keep, today):
-    """Meetings routes call for and meetings with a due date, against their deadlines."""
-    rows, linked = [], set()
-    for concern in concerns:
-        task = next((t for t in concern.tasks if t.is_meeting), None)
-        if task is None or task.due_at is None:
-            continue
-        meeting = concern.meeting
-        if meeting is not None:
-            linked.add(meeting.id)
-        rows.append(_meeting_row(concern.child, clock.london_today(task.due_at), meeting,
-                                 today, concern=concern))
-    upcoming = db.session.scalars(db.select(Meeting).filter(
-        Meeting.due_by.is_not(None), Meeting.status == OPEN,
-        Meeting.scheduled_at >= clock.from_london(today, time.min)))
-    rows += [_meeting_row(m.child, m.due_by, m, today) for m in upcoming
-             if m.id not in linked and keep(m.child_id)]
-    rows = [row for row in rows if row is not None]
-    return sorted(rows, key=lambda row: row["deadline"])
+def meetings_due_query(scope, today, *, overdue_only=False):
+    """Meetings routes call for (open concerns' meeting steps) and meetings set up with a due
+    date, by deadline, each with its concern or meeting; a meeting held already has met it,
+    so one whose deadline has passed is overdue (`overdue_only`: those alone)."""
+    start = clock.from_london(today, time.min)
+    upcoming = select(Meeting.id).where(Meeting.scheduled_at >= start)
+    called = (select(RouteTask.due_on.label("deadline"),
+                     StabilityConcern.id.label("concern_id"),
+                     StabilityConcern.meeting_id.label("meeting_id"))
+              .join(StabilityConcern, StabilityConcern.id == RouteTask.concern_id)
+              .where(MEETING_STEP, OPEN_CONCERN, scope.holds(StabilityConcern.child_id),
+                     or_(StabilityConcern.meeting_id.is_(None),
+                         StabilityConcern.meeting_id.in_(upcoming))))
+    linked = (select(StabilityConcern.meeting_id)
+              .join(RouteTask, RouteTask.concern_id == StabilityConcern.id)
+              .where(MEETING_STEP, OPEN_CONCERN, StabilityConcern.meeting_id.is_not(None)))
+    booked = (select(Meeting.due_by.label("deadline"), null().label("concern_id"),
+                     Meeting.id.label("meeting_id"))
+              .where(Meeting.due_by.is_not(None), Meeting.status == OPEN,
+                     Meeting.scheduled_at >= start, scope.holds(Meeting.child_id),
+                     Meeting.id.not_in(linked)))
+    both = union_all(called, booked).subquery()
+    query = (select(both.c.deadline, StabilityConcern, Meeting).select_from(both)
+             .outerjoin(StabilityConcern, StabilityConcern.id == both.c.concern_id)
+             .outerjoin(Meeting, Meeting.id == both.c.meeting_id)
+             .options(joinedload(StabilityConcern.child), joinedload(Meeting.child),
+                      joinedload(Meeting.type))
+             .order_by(both.c.deadline, both.c.meeting_id, both.c.concern_id))
+    return query.where(both.c.deadline < today) if overdue_only else query
 
 
-def _meeting_row(child, deadline, meeting, today, concern=None):
-    if meeting is not None and meeting.scheduled_at < clock.from_london(today, time.min):
-        return None  # held already
+def _meeting_row(deadline, concern, meeting, today):
     if meeting is None:
         state = "overdue" if deadline < today else "due"
     elif clock.london_today(meeting.scheduled_at) > deadline:
         state = "overdue" if deadline < today else "booked late"
     else:
         state = "arranged"
+    child = meeting.child if meeting is not None else concern.child
     return {"child": child, "deadline": deadline, "meeting": meeting, "state": state,
             "concern": concern}
 
 
-def _reviews(keep, today):
+def reviews_query(scope, today):
     """Review dates in the next two weeks: the review dates meetings decided, and the end of
-    each placement's telephone monitoring."""
+    each placement's telephone monitoring; each with its child and meeting."""
     horizon = today + REVIEW_WINDOW
-    rows = [{"child": row["placement"].child, "day": row["placement"].ends_on,
-             "what": "Telephone monitoring period ends", "meeting": None}
-            for row in monitoring.contact_list(today)
-            if today <= row["placement"].ends_on <= horizon
-            and keep(row["placement"].child_id)]
-    decided = db.session.execute(db.select(Decision.review_date, Meeting).join(
-        Meeting, Meeting.id == Decision.meeting_id).filter(
-        Decision.review_date >= today, Decision.review_date <= horizon)).all()
-    rows += [{"child": meeting.child, "day": day, "meeting": meeting,
-              "what": f"Review of the {meeting.type.name}"}
-             for day, meeting in decided if keep(meeting.child_id)]
-    return sorted(rows, key=lambda row: row["day"])
+    ending = (select(MonitoredPlacement.ends_on.label("day"),
+                     MonitoredPlacement.child_id.label("child_id"),
+                     null().label("meeting_id"))
+              .where(ON_CONTACT_LIST,
+                     MonitoredPlacement.ends_on >= today, MonitoredPlacement.ends_on <= horizon,
+                     scope.holds(MonitoredPlacement.child_id)))
+    decided = (select(Decision.review_date.label("day"), Meeting.child_id.label("child_id"),
+                      Meeting.id.label("meeting_id"))
+               .join(Meeting, Meeting.id == Decision.meeting_id)
+               .where(Decision.review_date >= today, Decision.review_date <= horizon,
+                      scope.holds(Meeting.child_id)))
+    both = union_all(ending, decided).subquery()
+    return (select(both.c.day, Child, Meeting).select_from(both)
+            .join(Child, Child.id == both.c.child_id)
+            .outerjoin(Meeting, Meeting.id == both.c.meeting_id)
+            .options(joinedload(Meeting.type))
+            .order_by(both.c.day, both.c.child_id, both.c.meeting_id))
 
 
-def _stability_actions(keep, today):
-    """Open Stability Actions past their due date."""
-    return [action for action in overdue_actions(today) if keep(action.child_id)]
-
-
-def moves_list(today, keep=lambda _child_id: True):
-    """Children with two or more placement moves in the last twelve months."""
+def moves_query(scope, today):
+    """The 2+ list: children with two or more placement moves in the last twelve months, the
+    most recently moved first, with how many moves and the latest."""
     since = today - relativedelta(months=12)
-    moves = db.session.scalars(db.select(PlacementMove).filter(
-        PlacementMove.moved_on > since).order_by(PlacementMove.moved_on)).all()
-    by_child = {}
-    for move in moves:
-        by_child.setdefault(move.child_id, []).append(move)
-    return [{"child": found[0].child, "moves": found} for child_id, found in by_child.items()
-            if len(found) >= MOVES_FOR_LIST and keep(child_id)]
+    counted = (select(PlacementMove.child_id, func.count().label("moves"),
+                      func.max(PlacementMove.moved_on).label("latest"))
+               .where(PlacementMove.moved_on > since, scope.holds(PlacementMove.child_id))
+               .group_by(PlacementMove.child_id)
+               .having(func.count() >= MOVES_FOR_LIST).subquery())
+    return (select(Child, counted.c.moves, counted.c.latest)
+            .join(counted, counted.c.child_id == Child.id)
+            .order_by(counted.c.latest.desc(), Child.id))
 
 
 # ---- A child's placement history ------------------------------------------------------------
 
 def history(child):
     """Every concern, call, meeting and move for the child in time order, and the chart."""
-    concerns = db.session.scalars(db.select(StabilityConcern).filter_by(
-        child_id=child.id).order_by(StabilityConcern.raised_at)).all()
+    concerns = db.session.scalars(select(StabilityConcern).filter_by(
+        child_id=child.id).options(joinedload(StabilityConcern.authority))
+        .order_by(StabilityConcern.raised_at)).all()
     entries = [{"at": c.raised_at, "kind": "concern", "scale": c.scale, "record": c}
                for c in concerns]
-    placements = db.session.scalars(db.select(MonitoredPlacement).filter_by(
+    placements = db.session.scalars(select(MonitoredPlacement).filter_by(
         child_id=child.id).order_by(MonitoredPlacement.id)).all()
-    for placement in placements:
-        entries += [{"at": call.called_at, "kind": "call", "scale": call.scale, "record": call}
-                    for call in placement.calls]
-    for meeting in db.session.scalars(db.select(Meeting).filter_by(child_id=child.id)):
-        value, _ = meeting_result(meeting)
-        entries.append({"at": meeting.scheduled_at, "kind": "meeting", "scale": value,
-                        "record": meeting})
-    for move in db.session.scalars(db.select(PlacementMove).filter_by(child_id=child.id)):
-        entries.append({"at": clock.from_london(move.moved_on, time(12)), "kind": "move",
-                        "scale": None, "record": move})
+    calls = db.session.scalars(select(MonitoringCall).join(MonitoredPlacement).where(
+        MonitoredPlacement.child_id == child.id)).all()
+    entries += [{"at": call.called_at, "kind": "call", "scale": call.scale, "record": call}
+                for call in calls]
+    meetings = db.session.scalars(select(Meeting).filter_by(child_id=child.id)
+                                  .options(joinedload(Meeting.type))).all()
+    medians = revealed_medians([meeting.id for meeting in meetings])
+    entries += [{"at": meeting.scheduled_at, "kind": "meeting", "record": meeting,
+                 "scale": medians.get(meeting.id, (None, None))[0]} for meeting in meetings]
+    entries += [{"at": clock.from_london(move.moved_on, time(12)), "kind": "move",
+                 "scale": None, "record": move}
+                for move in db.session.scalars(select(PlacementMove).filter_by(
+                    child_id=child.id))]
     entries.sort(key=lambda e: (e["at"], e["kind"]))
     scale = concerns[-1].authority.scale if concerns else None
-    chart = scale_chart(scale, readings(child.id, scale)) if scale else None
-    return {"child": child, "entries": entries, "scale": scale, "chart": chart,
+    points = [(e["at"], e["scale"], e["kind"]) for e in entries if e["kind"] != "move"
+              and e["scale"] is not None and _scale_of(e, medians).name == scale.name] \
+        if scale else []
+    return {"child": child, "entries": entries, "scale": scale,
+            "chart": scale_chart(scale, points) if scale else None,
             "concerns": concerns, "placements": placements,
             "active": [p for p in placements if monitoring.is_monitored(p)]}
+
+
+def _scale_of(entry, medians):
+    record = entry["record"]
+    if entry["kind"] == "meeting":
+        return medians[record.id][1]
+    if entry["kind"] == "call":
+        return record.placement.concern.authority.scale
+    return record.authority.scale

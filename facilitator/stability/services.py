@@ -45,8 +45,12 @@ def teams():
     return db.session.scalars(db.select(Team).order_by(Team.name)).all()
 
 
-def staff():
-    return db.session.scalars(db.select(User).filter_by(active=True).order_by(User.name)).all()
+def staff(team_id=None):
+    """Active staff by name; of one team when `team_id` says."""
+    query = db.select(User).filter_by(active=True).order_by(User.name)
+    if team_id:
+        query = query.filter_by(team_id=team_id)
+    return db.session.scalars(query).all()
 
 
 def _team(team_id):
@@ -98,6 +102,7 @@ def record_concern(user, *, case_reference, child_name, raised_by, relationship,
                            immediate_risk=fields.get("immediate_risk"))
     record = StabilityConcern(child=child, authority_code=chosen.code, created_by_id=user.id,
                               proposed_route=rule["key"] if rule else "", **fields)
+    _keep_on_child(child, team=fields["team"], worker_id=fields["named_worker_id"])
     db.session.add(record)
     db.session.commit()
     return record
@@ -167,6 +172,7 @@ def confirm_route(user, concern_id, route_key, *, reason=None, call_who=None):
         moment, whole_day = routing.due_at(step.get("due"), record.raised_at)
         db.session.add(RouteTask(concern=record, position=position, what=step["what"],
                                  who=step["who"], due_at=moment, whole_day=whole_day,
+                                 due_on=clock.london_today(moment) if moment else None,
                                  rule=routing.describe_due(step.get("due")),
                                  is_meeting=bool(step.get("calls_meeting")),
                                  created_by_id=user.id, created_at=now))
@@ -292,9 +298,18 @@ def record_move(user, *, case_reference, child_name, moved_on, from_placement, t
                           field="reason"),
         team=_team(team_id), moved_on=moved_on, created_by_id=user.id)
     move.child = meetings.child_for(case_reference, child_name)
+    _keep_on_child(move.child, team=move.team)
     db.session.add(move)
     db.session.commit()
     return move
+
+
+def _keep_on_child(child, *, team=None, worker_id=None):
+    """The latest record naming a team or worker is the child's team or worker."""
+    if team is not None:
+        child.team = team
+    if worker_id is not None:
+        child.worker_id = worker_id
 
 
 def child_by_id(child_id):

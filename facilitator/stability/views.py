@@ -7,6 +7,7 @@ from wtforms import SelectChoice
 from facilitator import clock
 from facilitator.accounts.views import staff_required
 from facilitator.errors import Refused, beside_field
+from facilitator.paging import page_number, page_of
 from facilitator.panels.services import localities
 from facilitator.stability import monitoring, overview, services
 from facilitator.stability.forms import (
@@ -20,6 +21,7 @@ from facilitator.stability.forms import (
     scale_choices,
     yes_no,
 )
+from facilitator.stability.scope import Scope
 from facilitator.templating import template_values
 
 bp = Blueprint("stability", __name__, url_prefix="/stability")
@@ -38,16 +40,38 @@ def _when(day_field, time_field):
 
 # ---- The overview ---------------------------------------------------------------------------
 
-@bp.get("/")
-@staff_required
-def index():
-    form = FilterForm(request.args)
+def _scope():
+    """Whose children the list shows: the filters asked for, or the person's own team."""
+    return Scope.for_person(g.user, request.args, _arg_id)
+
+
+def _arg_id(name):
+    value = request.args.get(name, "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _filters(scope):
+    form = FilterForm(formdata=None, team=str(scope.team_id or ""),
+                      locality=str(scope.locality_id or ""), worker=str(scope.worker_id or ""))
     form.team.choices = [("", "All teams")] + [(str(t.id), t.name) for t in services.teams()]
     form.locality.choices = [("", "All localities")] + [(str(p.id), p.name)
                                                          for p in localities()]
-    view = overview.overview(g.user, team_id=number(form.team),
-                             locality_id=number(form.locality))
-    return render_template("stability/overview.html", filters=form, **view)
+    form.worker.choices = [("", "All workers")] + [
+        (str(u.id), u.name) for u in services.staff(team_id=scope.team_id)]
+    return form
+
+
+def _page(name="page"):
+    return page_number(request.args.get(name))
+
+
+@bp.get("/")
+@staff_required
+def index():
+    scope = _scope()
+    view = overview.overview(g.user, scope, {section: _page(f"{section}_page")
+                                             for section in overview.SECTIONS})
+    return render_template("stability/overview.html", filters=_filters(scope), **view)
 
 
 @bp.post("/notices/<int:notice_id>/read")
@@ -153,11 +177,13 @@ def task_done(task_id):
 # ---- Telephone monitoring -------------------------------------------------------------------
 
 def _contact_list(error=None, failed=None, status=200, ending=None):
-    """The list with each placement's call and end forms; `failed` and `ending` are the
-    (placement id, form) sent with a problem, shown again with its messages."""
-    rows = monitoring.contact_list()
+    """A page of the list with each placement's call and end forms; `failed` and `ending` are
+    the (placement id, form) sent with a problem, shown again with its messages."""
+    scope = _scope()
+    rows = monitoring.contact_rows(page_of(monitoring.contact_list_query(
+        scope, due_only=request.args.get("due") == "1"), _page()))
     forms, end_forms = {}, {}
-    for row in rows:
+    for row in rows.items:
         placement = row["placement"]
         form = failed[1] if failed and failed[0] == placement.id else _call_form()
         form.scale.choices = scale_choices(placement.concern.authority.scale)
@@ -167,6 +193,8 @@ def _contact_list(error=None, failed=None, status=200, ending=None):
         end_forms[placement.id] = _prefixed(end_form, placement.id, "end-")
     shown = (failed and forms.get(failed[0])) or (ending and end_forms.get(ending[0]))
     return render_template("stability/monitoring.html", rows=rows, forms=forms, error=error,
+                           filters=_filters(scope), scope=scope,
+                           due_only=request.args.get("due") == "1",
                            failed=failed[0] if failed else None, shown=shown,
                            ending=ending[0] if ending else None,
                            end_forms=end_forms), status
