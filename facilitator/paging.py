@@ -63,14 +63,20 @@ def counts_of(queries):
         for query in queries])).one())
 
 
-def page_of(query, number, per_page=PER_PAGE, *, total=None, rows=False):
+def page_of(query, number, per_page=PER_PAGE, *, total=None, rows=False, widen=None):
     """One page of `query` (ORM objects, or with `rows` whole result rows) with the count of
     them all (`total`, when the caller has counted already); a page past the end shows the
     last one. The count is its own statement: an index answers it, where a count riding along
-    the page would make the database read every matching row in full."""
+    the page would make the database read every matching row in full.
+
+    `widen(page)`, given the page's rows of a narrow `query` as a subquery, returns what the
+    list shows for them: the page is found along an index first and only its rows are joined
+    to the records they show."""
     total = count_of(query) if total is None else total
     number = min(number, max(1, -(-total // per_page)))
     sliced = query.limit(per_page).offset((number - 1) * per_page)
+    if widen is not None:
+        sliced = widen(sliced.subquery())
     items = (db.session.execute(sliced).all() if rows
              else db.session.scalars(sliced).unique().all())
     return Page(items=items, number=number, total=total, per_page=per_page)

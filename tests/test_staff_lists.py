@@ -93,32 +93,36 @@ def test_long_lists_come_a_page_at_a_time(manager, chair_user, teams):
         concern(chair_user, number, teams[0])
     page = text(manager.get("/stability/"))
     rows = section(page, "open-concerns")
-    assert rows.count('class="govuk-table__row"') == 25 + 1  # and the heading row
-    assert "Showing 1 to 25 of 30" in page
+    # The overview shows ten of each list (and the heading row), the newest concern first.
+    assert rows.count('class="govuk-table__row"') == 10 + 1
+    assert "Showing 1 to 10 of 30" in page
     assert 'aria-label="Pages of children with open concerns"' in page
-    # The newest concern first; the next page carries the filter and comes back to the list.
-    assert "Number1 " in rows and "Number30 " not in rows
+    assert "Number1 " in rows and "Number11 " not in rows
+    # The next page carries the filter and comes back to the list.
     link = re.search(r'href="([^"]*concerns_page=2[^"]*)"', page).group(1).replace("&amp;", "&")
     assert f"team={teams[0].id}" in link and link.endswith("#concerns-heading")
     second = section(text(manager.get(link)), "open-concerns")
-    assert second.count('class="govuk-table__row"') == 5 + 1 and "Number30 " in second
+    assert second.count('class="govuk-table__row"') == 10 + 1 and "Number11 " in second
     # A page past the end shows the last page; a page that is not a number, the first.
     assert "Number30 " in section(text(manager.get("/stability/?concerns_page=9")),
                                   "open-concerns")
     assert "Number1 " in section(text(manager.get("/stability/?concerns_page=x")),
                                  "open-concerns")
+    # The contact list pages 25 at a time.
+    contact = text(manager.get("/stability/monitoring"))
+    assert "Showing 1 to 25 of 30" in contact and contact.count('class="app-monitored"') == 25
 
 
 def test_the_counts_are_the_whole_lists_not_the_page(manager, chair_user, teams, monkeypatch):
     for number in range(1, 31):
         concern(chair_user, number, teams[0])
-    # A week on, every weekly call is due: 30 of them, shown 25 to a page; none overdue yet.
+    # A week on, every weekly call is due: 30 of them, ten on the overview; none overdue yet.
     monkeypatch.setattr(facilitator.clock, "utcnow", lambda: NOW + timedelta(days=7))
     sign_in(manager, "chair@example.org")
     page = text(manager.get("/stability/"))
     assert "Calls overdue: <strong>0</strong>" in section(page, "headline-counts")
     assert "Calls due today and overdue" in page and ">30</span>" in page
-    assert section(page, "calls-due").count("<li>") == 25
+    assert section(page, "calls-due").count("<li>") == 10
     # The day after, all 30 are overdue.
     monkeypatch.setattr(facilitator.clock, "utcnow", lambda: NOW + timedelta(days=8))
     sign_in(manager, "chair@example.org")

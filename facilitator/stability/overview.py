@@ -34,6 +34,8 @@ from facilitator.stability.models import (
 REVIEW_WINDOW = timedelta(days=14)
 MOVES_FOR_LIST = 2  # seed 002's "2+ placement list"
 SECTIONS = ("concerns", "calls", "meetings", "reviews", "actions", "moves")
+# The overview is a summary a manager scans: ten of each list, each paged on from there.
+OVERVIEW_PER_PAGE = 10
 
 
 # ---- Readings of the scale --------------------------------------------------------------------
@@ -110,8 +112,9 @@ def overview(user, scope, pages=None, *, today=None):
                                                              overdue_only=True)
     queries["meetings_overdue"] = meetings_due_query(scope, today, overdue_only=True)
     totals = dict(zip(queries, counts_of(queries.values())))
-    page = {name: page_of(queries[name], pages.get(name, 1), total=totals[name],
-                          rows=name in ROW_SECTIONS) for name in SECTIONS}
+    page = {name: page_of(queries[name], pages.get(name, 1), OVERVIEW_PER_PAGE,
+                          total=totals[name], rows=name in WIDENED, widen=WIDENED.get(name))
+            for name in SECTIONS}
     return {
         "today": today, "scope": scope, "overdue": {"calls": totals["calls_overdue"],
                                                     "meetings": totals["meetings_overdue"],
@@ -134,8 +137,6 @@ def overview(user, scope, pages=None, *, today=None):
     }
 
 
-# The lists whose rows are several things side by side (a date, a child, a meeting).
-ROW_SECTIONS = {"meetings", "reviews", "moves"}
 
 
 def open_concerns_query(scope):
@@ -185,13 +186,19 @@ def meetings_due_query(scope, today, *, overdue_only=False):
                      Meeting.scheduled_at >= start, scope.holds(Meeting.child_id),
                      Meeting.id.not_in(linked)))
     both = union_all(called, booked).subquery()
-    query = (select(both.c.deadline, StabilityConcern, Meeting).select_from(both)
-             .outerjoin(StabilityConcern, StabilityConcern.id == both.c.concern_id)
-             .outerjoin(Meeting, Meeting.id == both.c.meeting_id)
-             .options(joinedload(StabilityConcern.child), joinedload(Meeting.child),
-                      joinedload(Meeting.type))
+    query = (select(both.c.deadline, both.c.concern_id, both.c.meeting_id)
              .order_by(both.c.deadline, both.c.meeting_id, both.c.concern_id))
     return query.where(both.c.deadline < today) if overdue_only else query
+
+
+def _meetings_shown(page):
+    """A page of meetings due, each with its concern or meeting (and their child and type)."""
+    return (select(page.c.deadline, StabilityConcern, Meeting).select_from(page)
+            .outerjoin(StabilityConcern, StabilityConcern.id == page.c.concern_id)
+            .outerjoin(Meeting, Meeting.id == page.c.meeting_id)
+            .options(joinedload(StabilityConcern.child), joinedload(Meeting.child),
+                     joinedload(Meeting.type))
+            .order_by(page.c.deadline, page.c.meeting_id, page.c.concern_id))
 
 
 def _meeting_row(deadline, concern, meeting, today):
@@ -222,11 +229,16 @@ def reviews_query(scope, today):
                .where(Decision.review_date >= today, Decision.review_date <= horizon,
                       scope.holds(Meeting.child_id)))
     both = union_all(ending, decided).subquery()
-    return (select(both.c.day, Child, Meeting).select_from(both)
-            .join(Child, Child.id == both.c.child_id)
-            .outerjoin(Meeting, Meeting.id == both.c.meeting_id)
-            .options(joinedload(Meeting.type))
+    return (select(both.c.day, both.c.child_id, both.c.meeting_id)
             .order_by(both.c.day, both.c.child_id, both.c.meeting_id))
+
+
+def _reviews_shown(page):
+    return (select(page.c.day, Child, Meeting).select_from(page)
+            .join(Child, Child.id == page.c.child_id)
+            .outerjoin(Meeting, Meeting.id == page.c.meeting_id)
+            .options(joinedload(Meeting.type))
+            .order_by(page.c.day, page.c.child_id, page.c.meeting_id))
 
 
 def moves_query(scope, today):
@@ -238,9 +250,19 @@ def moves_query(scope, today):
                .where(PlacementMove.moved_on > since, scope.holds(PlacementMove.child_id))
                .group_by(PlacementMove.child_id)
                .having(func.count() >= MOVES_FOR_LIST).subquery())
-    return (select(Child, counted.c.moves, counted.c.latest)
-            .join(counted, counted.c.child_id == Child.id)
-            .order_by(counted.c.latest.desc(), Child.id))
+    return (select(counted.c.child_id, counted.c.moves, counted.c.latest)
+            .order_by(counted.c.latest.desc(), counted.c.child_id))
+
+
+def _moves_shown(page):
+    return (select(Child, page.c.moves, page.c.latest)
+            .join(page, page.c.child_id == Child.id)
+            .order_by(page.c.latest.desc(), Child.id))
+
+
+# The lists found by a narrow query (dates and ids) and then joined, a page at a time, to the
+# records they show: the database reads a page's rows, not every row the list could show.
+WIDENED = {"meetings": _meetings_shown, "reviews": _reviews_shown, "moves": _moves_shown}
 
 
 # ---- A child's placement history ------------------------------------------------------------
