@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import pytest
 import requests
 from flask import has_app_context
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
@@ -382,3 +384,18 @@ def until(wait_until):
     def wait(condition, message, timeout=15):
         wait_until(condition, timeout=timeout, message=message)
     return wait
+
+
+@contextmanager
+def counted_statements(engine=None):
+    """The SQL statements sent while inside (on the app's engine unless told another)."""
+    engine = engine if engine is not None else db.engine
+    seen = []
+
+    def note(_connection, _cursor, statement, *_args):
+        seen.append(statement)
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)

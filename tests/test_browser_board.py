@@ -88,12 +88,12 @@ def chair_and_pat(live_server, room, devices):
     return chair, join(devices, live_server, room, chair, "Pat Jones")
 
 
-def signed_in(devices, server, email="chair@example.org", viewport=LAPTOP):
+def signed_in(devices, server, email="chair@example.org", viewport=LAPTOP, password=PASSWORD):
     """A member of staff's own browser, signed in and on "Your meetings"."""
     page = devices.open(viewport)
     page.goto(f"{server.url}/sign-in")
     page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Your meetings")).to_be_visible()
     return page

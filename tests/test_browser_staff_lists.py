@@ -31,13 +31,7 @@ def team_records(live_server):
 
 
 def signed_in(devices, server, email, password, viewport):
-    page = devices.open(viewport)
-    page.goto(f"{server.url}/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Your meetings")).to_be_visible()
-    return page
+    return board.signed_in(devices, server, email, viewport, password)
 
 
 def test_a_team_manager_works_through_their_teams_lists(live_server, team_records, devices,

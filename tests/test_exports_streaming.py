@@ -8,7 +8,6 @@ import tracemalloc
 from datetime import datetime
 
 import pytest
-from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import insert
 
 from facilitator import clock
@@ -22,35 +21,20 @@ from facilitator.extensions import db
 from facilitator.meetings.models import Child
 from facilitator.text import safe_cell
 from tests import test_actions as base
-from tests.conftest import PASSWORD, guest, new_meeting, sign_in
+from tests.conftest import PASSWORD, counted_statements, guest, new_meeting, sign_in
 from tests.test_actions import confirmed, propose
 
 at, room = base.at, base.room  # the action tests' fixed clock and meeting with its people
 
 
-class Counted:
-    """SQL statements sent while inside."""
-
-    def __enter__(self):
-        self.statements = []
-        sqlalchemy_event.listen(db.engine, "before_cursor_execute", self._note)
-        return self
-
-    def _note(self, _connection, _cursor, statement, *_args):
-        self.statements.append(statement)
-
-    def __exit__(self, *_exc):
-        sqlalchemy_event.remove(db.engine, "before_cursor_execute", self._note)
-
-
 def fetch(client, url):
     """(response, its body as text, statements the request and its streaming made); the
     response's `streamed` says whether it came as a stream (before it was read whole)."""
-    with Counted() as counted:
+    with counted_statements() as counted:
         response = client.get(url)
         response.streamed = response.is_streamed
         body = response.get_data(as_text=True)
-    return response, body, len(counted.statements)
+    return response, body, len(counted)
 
 
 # ---- The audit trail ---------------------------------------------------------------------------

@@ -4,12 +4,10 @@ follow-up deadlines across bank holidays, disagreements, every refusal, what the
 shows, and the working-day calendar the deadlines stand on."""
 import re
 import threading
-from contextlib import contextmanager
 from datetime import date, datetime
 
 import pytest
 from flask import render_template
-from sqlalchemy import event as sqlalchemy_event
 
 from facilitator import clock
 from facilitator.agenda import services as agenda
@@ -27,7 +25,7 @@ from facilitator.meetings.models import Child, Meeting, Participant
 from facilitator.meetings.views import _board_context
 from facilitator.panels import services as panels
 from facilitator.panels.models import CaseSlot, Disagreement, FollowUp, Locality, PanelMeeting
-from tests.conftest import csrf_from, guest, new_meeting, sign_in, socket_client
+from tests.conftest import counted_statements, csrf_from, guest, new_meeting, sign_in, socket_client
 
 # ---- The working-day calendar (facilitator.clock) ---------------------------------------------
 
@@ -542,19 +540,6 @@ def test_a_panels_cases_take_the_same_statements_however_many(room):
         if number == 1:
             one = statements()
     assert statements() == one
-
-
-@contextmanager
-def counted_statements():
-    seen = []
-
-    def note(_connection, _cursor, statement, *_args):
-        seen.append(statement)
-    sqlalchemy_event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        sqlalchemy_event.remove(db.engine, "before_cursor_execute", note)
 
 
 # ---- Outcomes and follow-ups ---------------------------------------------------------------

@@ -12,10 +12,10 @@ import re
 
 import pytest
 from flask import url_for
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from facilitator.extensions import db
-from tests.conftest import build_app, sign_in
+from tests.conftest import build_app, counted_statements, sign_in
 
 SEED = "7"
 SMALL, LARGE = 0.05, 0.5  # the team size: 19 and 188 meetings, 3 and 25 children in care
@@ -106,15 +106,6 @@ def world_values(manager_email, type_code=None):
     }
 
 
-class StatementCounter:
-    def __init__(self, engine):
-        self.count = 0
-        event.listen(engine, "before_cursor_execute", self.seen)
-
-    def seen(self, *_args):
-        self.count += 1
-
-
 def make_world(folder, scale, type_code=None):
     app = build_app(f"sqlite:///{folder / f'world-{scale}.db'}")
     result = app.test_cli_runner().invoke(args=["sample-authority", "--size", "team",
@@ -126,7 +117,6 @@ def make_world(folder, scale, type_code=None):
               "administrator": re.search(r"Administrator signs in as\s+(\S+)", output).group(1)}
     with app.app_context():
         values = world_values(emails["team_manager"], type_code)
-        counter = StatementCounter(db.engine)
     missing = sorted(key for key, value in values.items() if value is None)
     assert not missing, f"the world at scale {scale} has no {missing}: choose another SEED"
     clients = {}
@@ -135,7 +125,7 @@ def make_world(folder, scale, type_code=None):
         response = sign_in(client, email, password)
         assert response.status_code == 302 and "/sign-in" not in response.headers["Location"]
         clients[user] = client
-    return {"app": app, "values": values, "counter": counter, "clients": clients}
+    return {"app": app, "values": values, "clients": clients}
 
 
 @pytest.fixture(scope="module")
@@ -161,12 +151,13 @@ def url_for_route(app, endpoint, values):
 
 def statements(world, user, endpoint):
     url = url_for_route(world["app"], endpoint, world["values"])
-    counter = world["counter"]
-    counter.count = 0
-    response = world["clients"][user].get(url)
-    response.get_data()  # a streamed export runs its queries as it is read
-    response.close()
-    return counter.count, response.status_code, url
+    with world["app"].app_context():
+        engine = db.engine
+    with counted_statements(engine) as seen:
+        response = world["clients"][user].get(url)
+        response.get_data()  # a streamed export runs its queries as it is read
+        response.close()
+    return len(seen), response.status_code, url
 
 
 def test_every_get_route_is_counted_or_excluded_with_a_reason(worlds):

@@ -11,7 +11,6 @@ from html.parser import HTMLParser
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event as sqlalchemy_event
 
 from facilitator.board import services as board
 from facilitator.extensions import db
@@ -20,7 +19,7 @@ from facilitator.live.events import REPLAY_LIMIT
 from facilitator.live.models import MeetingEvent
 from facilitator.live.render import message
 from facilitator.meetings.models import Meeting
-from tests.conftest import IsolatedSocketClient, guest, sign_in, socket_client
+from tests.conftest import IsolatedSocketClient, counted_statements, guest, sign_in, socket_client
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
@@ -190,28 +189,13 @@ def last_seq(meeting_id):
     return db.session.get(Meeting, meeting_id).last_seq
 
 
-class Counted:
-    """SQL statements sent while inside."""
-
-    def __enter__(self):
-        self.statements = []
-        sqlalchemy_event.listen(db.engine, "before_cursor_execute", self._note)
-        return self
-
-    def _note(self, _connection, _cursor, statement, *_args):
-        self.statements.append(statement)
-
-    def __exit__(self, *_exc):
-        sqlalchemy_event.remove(db.engine, "before_cursor_execute", self._note)
-
-
 def join(sio, meeting_id, since):
     """The answer to meeting.join, the statements it took and how long (seconds)."""
-    with Counted() as counted:
+    with counted_statements() as counted:
         started = time.perf_counter()
         reply = sio.emit("meeting.join", {"meeting": meeting_id, "since": since}, callback=True)
         took = time.perf_counter() - started
-    return reply, counted.statements, took
+    return reply, counted, took
 
 
 def change_cards(meeting_id, chair, pat, count):

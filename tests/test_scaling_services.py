@@ -1,17 +1,15 @@
 """The scaling round at service and page level: both scales, privacy before the reveal, the
 reveal rules, movement between rounds and meetings, scores sent in advance, and every refusal."""
-from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
-from sqlalchemy import event
 
 from facilitator.errors import Refused
 from facilitator.extensions import db
 from facilitator.meetings import services as meetings
 from facilitator.scaling import services as scaling
 from facilitator.scaling.models import ScaleRound, Score
-from tests.conftest import csrf_from, guest, new_meeting, sign_in
+from tests.conftest import counted_statements, csrf_from, guest, new_meeting, sign_in
 
 MULTI_AGENCY = "multi_agency_stability_support"
 
@@ -203,19 +201,6 @@ def test_a_meetings_rounds_are_read_together_however_many(room):
     assert [(v["members"], v["results"]) for v in together] == \
         [(v["members"], v["results"]) for v in alone]
     assert [v["results"]["movement"]["number"] for v in together[1:]] == [1, 2]
-
-
-@contextmanager
-def counted_statements():
-    statements = []
-
-    def note(_connection, _cursor, statement, *_args):
-        statements.append(statement)
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
 
 
 def test_a_review_meeting_shows_the_previous_meetings_result(room, chair_user):
